@@ -1,0 +1,19 @@
+//! leadgate's schema migrations. `leadgate migrate` (and `leadgate serve`) run them at
+//! start; `cargo run -p migration -- status` inspects them by hand.
+//!
+//! Column types are chosen to be portable between SQLite and PostgreSQL: enums are
+//! strings, JSON is `json_binary` (jsonb on PostgreSQL, text on SQLite), ids are UUIDs
+//! (uuid on PostgreSQL, 16-byte blobs on SQLite) and timestamps are set from Rust.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_create_tables::Migration)]
+    }
+}

@@ -1,0 +1,42 @@
+//! Runtime settings shared by every request (from the CLI / environment).
+
+use std::time::Duration;
+
+use crate::domain::documents::UrlSigner;
+
+/// Settings with production defaults; see README "Configuration".
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted (413 beyond). Default 1 MiB.
+    pub body_limit_bytes: usize,
+    /// Requests running longer are answered 408. Default 30 s.
+    pub request_timeout: Duration,
+    /// Deepest GraphQL selection accepted. Default 12.
+    pub max_depth: usize,
+    /// Largest GraphQL query complexity (fields counted, list fields × their limit). Default 5000.
+    pub max_complexity: usize,
+    /// Most aliased or repeated root fields in one operation. Default 10.
+    pub max_root_fields: usize,
+    /// Whether clients may introspect the schema (GraphiQL needs it). Default true.
+    pub introspection: bool,
+    /// Signs document download URLs.
+    pub url_signer: UrlSigner,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            max_depth: 12,
+            max_complexity: 5000,
+            max_root_fields: 10,
+            introspection: true,
+            url_signer: UrlSigner::new(
+                b"leadgate-development-signing-key".to_vec(),
+                "/documents",
+                chrono::Duration::minutes(15),
+            ),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The demo workspace `leadgate serve --demo` seeds: the documented checklist template and
+//! two leads that match each other. Seeding is idempotent; each start mints a fresh demo
+//! key and revokes the previous ones, since keys are stored only as hashes.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+use crate::entities::{api_key, enums::ApiKeyMode, workspace};
+use crate::error::Result;
+
+use super::{
+    auth::{self, IssuedKey, Principal},
+    checklist::import,
+    clock,
+    lead_input::{ChecklistUpdate, NewLead},
+    leads, workspaces,
+};
+
+pub const DEMO_WORKSPACE: &str = "leadgate demo";
+pub const DEMO_TEMPLATE: &str = include_str!("../../demo/checklist.json");
+
+/// Seeds the demo workspace if missing and returns it with a fresh live key.
+pub async fn seed<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+) -> Result<(workspace::Model, IssuedKey)> {
+    let existing = workspace::Entity::find()
+        .filter(workspace::Column::Name.eq(DEMO_WORKSPACE))
+        .one(db)
+        .await?;
+    let (workspace, fresh) = match existing {
+        Some(ws) => (ws, false),
+        None => (workspaces::create(db, DEMO_WORKSPACE).await?, true),
+    };
+    if fresh {
+        import::replace(db, workspace.id, &import::parse(DEMO_TEMPLATE)?).await?;
+    }
+    api_key::Entity::update_many()
+        .col_expr(
+            api_key::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(clock::now()),
+        )
+        .filter(api_key::Column::WorkspaceId.eq(workspace.id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    let key = auth::issue(db, workspace.id, ApiKeyMode::Live).await?;
+    if fresh {
+        let principal = Principal {
+            workspace_id: workspace.id,
+            api_key_id: key.id,
+            mode: ApiKeyMode::Live,
+            default_region: workspace.default_region.clone(),
+        };
+        for lead in demo_leads() {
+            leads::create(db, &principal, &lead).await?;
+        }
+    }
+
+    Ok((workspace, key))
+}
+
+fn demo_leads() -> Vec<NewLead> {
+    vec![
+        NewLead {
+            first_name: "Jane".into(),
+            last_name: Some("Roe".into()),
+            email: Some("jane@example.com".into()),
+            phone_number: Some("(678) 231-9992".into()),
+            business_name: Some("Roe Logistics".into()),
+            tags: Some(vec!["demo".into()]),
+            ..NewLead::default()
+        },
+        NewLead {
+            first_name: "John".into(),
+            last_name: Some("Doe".into()),
+            email: Some("john@example.com".into()),
+            phone_number: Some("6782319992".into()),
+            business_name: Some("Pacific Coast Container Haulers".into()),
+            tags: Some(vec!["Demo".into()]),
+            checklist_items: vec![ChecklistUpdate {
+                code: "business_name".into(),
+                value: Some(serde_json::json!("Pacific Coast Container Haulers")),
+                status: None,
+            }],
+            ..NewLead::default()
+        },
+    ]
+}

@@ -1,0 +1,81 @@
+//! Matching leads: other live leads of the same workspace with the same email
+//! (case-insensitively) or the same E.164 phone number.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::entities::lead;
+use crate::error::Result;
+
+/// Most matches returned for one lead, newest first.
+pub const MAX_MATCHES: usize = 100;
+
+/// What a lead is matched by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MatchKey {
+    pub lead_id: Uuid,
+    pub email_key: Option<String>,
+    pub phone_e164: Option<String>,
+}
+
+impl MatchKey {
+    /// `None` for leads that never match: test leads, and leads with neither email nor
+    /// a valid phone.
+    pub fn of(lead: &lead::Model) -> Option<Self> {
+        let key = Self {
+            lead_id: lead.id,
+            email_key: lead.email_key.clone(),
+            phone_e164: lead.phone_e164.clone(),
+        };
+        let matchable = !lead.is_test && (key.email_key.is_some() || key.phone_e164.is_some());
+        matchable.then_some(key)
+    }
+}
+
+/// The matches of several leads of one workspace, in one statement. Deleted and test leads
+/// never match, and a lead never matches itself.
+pub async fn for_leads(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    keys: &[MatchKey],
+) -> Result<HashMap<MatchKey, Vec<lead::Model>>> {
+    let emails: Vec<&str> = keys.iter().filter_map(|k| k.email_key.as_deref()).collect();
+    let phones: Vec<&str> = keys
+        .iter()
+        .filter_map(|k| k.phone_e164.as_deref())
+        .collect();
+    if emails.is_empty() && phones.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let candidates = lead::Entity::find()
+        .filter(lead::Column::WorkspaceId.eq(workspace_id))
+        .filter(lead::Column::DeletedAt.is_null())
+        .filter(lead::Column::IsTest.eq(false))
+        .filter(
+            Condition::any()
+                .add(lead::Column::EmailKey.is_in(emails))
+                .add(lead::Column::PhoneE164.is_in(phones)),
+        )
+        .order_by_desc(lead::Column::CreatedAt)
+        .order_by_desc(lead::Column::Id)
+        .all(db)
+        .await?;
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let matches = candidates
+                .iter()
+                .filter(|c| c.id != key.lead_id)
+                .filter(|c| {
+                    (key.email_key.is_some() && c.email_key == key.email_key)
+                        || (key.phone_e164.is_some() && c.phone_e164 == key.phone_e164)
+                })
+                .take(MAX_MATCHES)
+                .cloned()
+                .collect();
+            (key.clone(), matches)
+        })
+        .collect())
+}

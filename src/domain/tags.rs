@@ -1,0 +1,78 @@
+//! Tags: per workspace, case-insensitive, created on first use.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::entities::{lead_tag, tag};
+use crate::error::Result;
+
+/// Links `names` to a lead, creating the tags that do not exist yet. Concurrent requests
+/// creating the same tag are safe: the insert ignores the unique conflict and the
+/// follow-up select sees whichever row won. Three statements, none without tags.
+pub async fn attach(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    lead_id: Uuid,
+    names: &[String],
+) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let new_tags = names.iter().zip(&keys).map(|(name, key)| tag::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        name: Set(name.clone()),
+        name_key: Set(key.clone()),
+    });
+    tag::Entity::insert_many(new_tags)
+        .on_conflict(
+            OnConflict::columns([tag::Column::WorkspaceId, tag::Column::NameKey])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let tag_ids: Vec<Uuid> = tag::Entity::find()
+        .select_only()
+        .column(tag::Column::Id)
+        .filter(tag::Column::WorkspaceId.eq(workspace_id))
+        .filter(tag::Column::NameKey.is_in(keys))
+        .into_tuple()
+        .all(db)
+        .await?;
+    lead_tag::Entity::insert_many(tag_ids.into_iter().map(|tag_id| lead_tag::ActiveModel {
+        lead_id: Set(lead_id),
+        tag_id: Set(tag_id),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The tag names of several leads, alphabetically, in one statement.
+pub async fn for_leads(
+    db: &impl ConnectionTrait,
+    lead_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<String>>> {
+    let rows: Vec<(Uuid, String)> = lead_tag::Entity::find()
+        .select_only()
+        .column(lead_tag::Column::LeadId)
+        .column(tag::Column::Name)
+        .join(JoinType::InnerJoin, lead_tag::Relation::Tag.def())
+        .filter(lead_tag::Column::LeadId.is_in(lead_ids.iter().copied()))
+        .order_by_asc(tag::Column::NameKey)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (lead_id, name) in rows {
+        tags.entry(lead_id).or_default().push(name);
+    }
+    Ok(tags)
+}

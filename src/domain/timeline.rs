@@ -1,0 +1,192 @@
+//! The action-log timeline of leads: recent entries, the last and next actions, and what
+//! hangs off an entry (messages, tool). Every function serves many leads in one statement.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder,
+    sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, WindowStatement},
+};
+use uuid::Uuid;
+
+use crate::entities::{
+    action_log,
+    enums::{ActionLogStatus, ActionLogType, MessageDirection},
+    message, tool,
+};
+use crate::error::Result;
+
+/// Most entries one lead's timeline returns.
+pub const MAX_LOGS: u64 = 100;
+
+/// The timeline entries a lead surfaces on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Marker {
+    /// Latest COMPLETED outbound MESSAGE or FOLLOW_UP_MESSAGE.
+    LastAction,
+    /// Earliest PENDING FOLLOW_UP_MESSAGE.
+    NextFollowUp,
+    /// Earliest message AWAITING_APPROVAL.
+    NextDraft,
+}
+
+/// Selects every action-log column plus each row's rank within its lead (`rn`), ordered by
+/// `order`; the caller adds filters.
+fn ranked(workspace_id: Uuid, lead_ids: &[Uuid], order: &[(Expr, Order)]) -> SelectStatement {
+    let mut window = WindowStatement::partition_by(action_log::Column::LeadId);
+    for (expr, direction) in order {
+        window.order_by_expr(expr.clone(), direction.clone());
+    }
+    window.order_by(action_log::Column::Id, Order::Desc);
+    Query::select()
+        .columns(action_log::Column::iter().map(|c| (action_log::Entity, c)))
+        .expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("rn"))
+        .from(action_log::Entity)
+        .and_where(
+            Expr::col((action_log::Entity, action_log::Column::WorkspaceId)).eq(workspace_id),
+        )
+        .and_where(
+            Expr::col((action_log::Entity, action_log::Column::LeadId))
+                .is_in(lead_ids.iter().copied()),
+        )
+        .to_owned()
+}
+
+async fn top_per_lead(
+    db: &impl ConnectionTrait,
+    inner: SelectStatement,
+    limit: u64,
+) -> Result<Vec<action_log::Model>> {
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("rn")).lte(limit))
+        .order_by(Alias::new("rn"), Order::Asc)
+        .to_owned();
+    let statement = db.get_database_backend().build(&outer);
+    Ok(action_log::Entity::find()
+        .from_raw_sql(statement)
+        .all(db)
+        .await?)
+}
+
+fn col(column: action_log::Column) -> Expr {
+    Expr::col((action_log::Entity, column))
+}
+
+/// Each lead's newest `limit` entries (at most `MAX_LOGS`), newest first.
+pub async fn recent_for_leads(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    lead_ids: &[Uuid],
+    limit: u64,
+) -> Result<HashMap<Uuid, Vec<action_log::Model>>> {
+    let limit = std::cmp::min(limit, MAX_LOGS);
+    let mut by_lead: HashMap<Uuid, Vec<action_log::Model>> = HashMap::new();
+    if limit == 0 {
+        return Ok(by_lead);
+    }
+    let inner = ranked(
+        workspace_id,
+        lead_ids,
+        &[(col(action_log::Column::CreatedAt), Order::Desc)],
+    );
+    for log in top_per_lead(db, inner, limit).await? {
+        by_lead.entry(log.lead_id).or_default().push(log);
+    }
+    Ok(by_lead)
+}
+
+/// Each lead's entry for `marker`, if any.
+pub async fn marker_for_leads(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    lead_ids: &[Uuid],
+    marker: Marker,
+) -> Result<HashMap<Uuid, action_log::Model>> {
+    let messages = [ActionLogType::Message, ActionLogType::FollowUpMessage];
+    // COALESCE keeps the order the same on SQLite and PostgreSQL, which sort NULLs
+    // differently.
+    let inner = match marker {
+        Marker::LastAction => {
+            let outbound = Query::select()
+                .expr(Expr::val(1))
+                .from(message::Entity)
+                .and_where(
+                    Expr::col((message::Entity, message::Column::ActionLogId))
+                        .equals((action_log::Entity, action_log::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((message::Entity, message::Column::Direction))
+                        .eq(MessageDirection::Outbound.as_str()),
+                )
+                .to_owned();
+            let order = Expr::cust(
+                "COALESCE(\"action_logs\".\"completed_at\", \"action_logs\".\"created_at\")",
+            );
+            ranked(workspace_id, lead_ids, &[(order, Order::Desc)])
+                .and_where(col(action_log::Column::Status).eq(ActionLogStatus::Completed.as_str()))
+                .and_where(col(action_log::Column::Type).is_in(messages.map(|t| t.as_str())))
+                .and_where(Expr::exists(outbound))
+                .to_owned()
+        }
+        Marker::NextFollowUp => {
+            let order = Expr::cust(
+                "COALESCE(\"action_logs\".\"scheduled_at\", \"action_logs\".\"created_at\")",
+            );
+            ranked(workspace_id, lead_ids, &[(order, Order::Asc)])
+                .and_where(col(action_log::Column::Status).eq(ActionLogStatus::Pending.as_str()))
+                .and_where(
+                    col(action_log::Column::Type).eq(ActionLogType::FollowUpMessage.as_str()),
+                )
+                .to_owned()
+        }
+        Marker::NextDraft => ranked(
+            workspace_id,
+            lead_ids,
+            &[(col(action_log::Column::CreatedAt), Order::Asc)],
+        )
+        .and_where(col(action_log::Column::Status).eq(ActionLogStatus::AwaitingApproval.as_str()))
+        .and_where(col(action_log::Column::Type).is_in(messages.map(|t| t.as_str())))
+        .to_owned(),
+    };
+    Ok(top_per_lead(db, inner, 1)
+        .await?
+        .into_iter()
+        .map(|log| (log.lead_id, log))
+        .collect())
+}
+
+/// The messages of several entries, oldest first.
+pub async fn messages_for_logs(
+    db: &impl ConnectionTrait,
+    log_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<message::Model>>> {
+    let mut by_log: HashMap<Uuid, Vec<message::Model>> = HashMap::new();
+    let rows = message::Entity::find()
+        .filter(message::Column::ActionLogId.is_in(log_ids.iter().copied()))
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Id)
+        .all(db)
+        .await?;
+    for row in rows {
+        by_log.entry(row.action_log_id).or_default().push(row);
+    }
+    Ok(by_log)
+}
+
+/// Tools by id, limited to the workspace.
+pub async fn tools_by_id(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, tool::Model>> {
+    Ok(tool::Entity::find()
+        .filter(tool::Column::WorkspaceId.eq(workspace_id))
+        .filter(tool::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect())
+}

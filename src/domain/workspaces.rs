@@ -1,0 +1,34 @@
+//! Workspaces: the tenant boundary. Every lead, template and key belongs to one.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::entities::workspace;
+use crate::error::{Error, Result};
+
+use super::clock;
+
+/// Region used for national phone numbers unless a workspace says otherwise.
+pub const DEFAULT_REGION: &str = "US";
+
+pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<workspace::Model> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::bad_input("name", "must not be empty"));
+    }
+    let model = workspace::Model {
+        id: Uuid::now_v7(),
+        name: name.to_owned(),
+        default_region: DEFAULT_REGION.to_owned(),
+        created_at: clock::now(),
+    };
+    workspace::Entity::insert(workspace::ActiveModel {
+        id: Set(model.id),
+        name: Set(model.name.clone()),
+        default_region: Set(model.default_region.clone()),
+        created_at: Set(model.created_at),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(model)
+}

@@ -1,0 +1,100 @@
+//! The one mapping of `crate::error::Error` to GraphQL errors (`extensions.code`), and
+//! codes for the errors async-graphql raises itself before any resolver runs.
+
+use async_graphql::{ErrorExtensions, Response, ServerError, Value};
+use uuid::Uuid;
+
+use crate::error::Error;
+
+/// Converts a domain error. Internal errors are logged with an id the client can quote;
+/// their detail never leaves the server.
+pub fn to_graphql(err: &Error) -> async_graphql::Error {
+    if err.is_internal() {
+        let error_id = Uuid::new_v4();
+        tracing::error!(%error_id, error = ?err, "internal error");
+        return async_graphql::Error::new("internal error").extend_with(|_, e| {
+            e.set("code", err.code());
+            e.set("errorId", error_id.to_string());
+        });
+    }
+    async_graphql::Error::new(err.to_string()).extend_with(|_, e| {
+        e.set("code", err.code());
+        if let Error::BadInput(fields) = err {
+            if let Some(first) = fields.first() {
+                e.set("field", first.field.clone());
+            }
+            let list: Vec<Value> = fields
+                .iter()
+                .map(|f| {
+                    let mut map = async_graphql::indexmap::IndexMap::new();
+                    map.insert(
+                        async_graphql::Name::new("field"),
+                        Value::from(f.field.clone()),
+                    );
+                    map.insert(
+                        async_graphql::Name::new("message"),
+                        Value::from(f.message.clone()),
+                    );
+                    Value::Object(map)
+                })
+                .collect();
+            e.set("fields", Value::List(list));
+        }
+    })
+}
+
+/// `?`-friendly conversion for resolvers.
+pub trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, Error> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| to_graphql(&e))
+    }
+}
+
+impl<T> GqlResult<T> for Result<T, std::sync::Arc<Error>> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| to_graphql(&e))
+    }
+}
+
+/// Gives every error of a response an `extensions.code`. Errors raised by async-graphql
+/// before execution carry none: a variable or argument of the wrong type or value is the
+/// client's bad input (BAD_USER_INPUT), a syntax error is GRAPHQL_PARSE_FAILED, and any
+/// other document error GRAPHQL_VALIDATION_FAILED.
+pub fn add_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            let code = code_for(error);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+    response
+}
+
+fn code_for(error: &ServerError) -> &'static str {
+    let message = error.message.as_str();
+    if message.starts_with(" --> ")
+        || message.contains("expected ") && error.locations.len() <= 1 && message.contains("-->")
+    {
+        "GRAPHQL_PARSE_FAILED"
+    } else if message.contains("Invalid value for argument")
+        || message.contains("got invalid value")
+        || message.contains("Failed to parse")
+    {
+        "BAD_USER_INPUT"
+    } else if error.path.is_empty() {
+        "GRAPHQL_VALIDATION_FAILED"
+    } else {
+        "INTERNAL_SERVER_ERROR"
+    }
+}

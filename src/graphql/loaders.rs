@@ -1,0 +1,183 @@
+//! Per-request DataLoaders: every lazy field of a lead (and what hangs off it) is batched,
+//! so the number of SQL statements does not grow with the number of leads. One `Loaders`
+//! is built per request for the caller's workspace, so caches never cross requests or
+//! workspaces.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::domain::{
+    checklist::view::{self, GroupView},
+    documents::{self, Owner},
+    matching::{self, MatchKey},
+    tags,
+    timeline::{self, Marker},
+};
+use crate::entities::{action_log, document, lead, message, tool};
+use crate::error::Error;
+
+/// The batch functions, bound to one workspace.
+pub struct Batches {
+    db: DatabaseConnection,
+    workspace_id: Uuid,
+}
+
+pub type Loaders = DataLoader<Batches>;
+
+pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> Loaders {
+    DataLoader::new(Batches { db, workspace_id }, tokio::spawn)
+}
+
+type Shared = Arc<Error>;
+
+/// A lead's checklist, grouped.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChecklistOf(pub Uuid);
+/// A lead's tag names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagsOf(pub Uuid);
+/// A lead's newest `limit` action logs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LogsOf {
+    pub lead_id: Uuid,
+    pub limit: u64,
+}
+/// A lead's last action, next follow-up or next draft.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MarkerOf {
+    pub lead_id: Uuid,
+    pub marker: Marker,
+}
+/// The leads matching a lead.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct MatchesOf(pub MatchKey);
+/// An action log's messages.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessagesOf(pub Uuid);
+/// A tool by id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ToolById(pub Uuid);
+/// The documents of a checklist item, action log or message.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsOf(pub Owner);
+
+impl Loader<ChecklistOf> for Batches {
+    type Value = Vec<GroupView>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[ChecklistOf],
+    ) -> Result<HashMap<ChecklistOf, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let views = view::for_leads(&self.db, self.workspace_id, &ids).await?;
+        Ok(views
+            .into_iter()
+            .map(|(id, v)| (ChecklistOf(id), v))
+            .collect())
+    }
+}
+
+impl Loader<TagsOf> for Batches {
+    type Value = Vec<String>;
+    type Error = Shared;
+    async fn load(&self, keys: &[TagsOf]) -> Result<HashMap<TagsOf, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let tags = tags::for_leads(&self.db, &ids).await?;
+        Ok(tags.into_iter().map(|(id, t)| (TagsOf(id), t)).collect())
+    }
+}
+
+impl Loader<LogsOf> for Batches {
+    type Value = Vec<action_log::Model>;
+    type Error = Shared;
+    async fn load(&self, keys: &[LogsOf]) -> Result<HashMap<LogsOf, Self::Value>, Shared> {
+        // One statement per distinct limit (a query uses one or two).
+        let mut by_limit: HashMap<u64, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_limit.entry(key.limit).or_default().push(key.lead_id);
+        }
+        let mut out = HashMap::new();
+        for (limit, ids) in by_limit {
+            let logs = timeline::recent_for_leads(&self.db, self.workspace_id, &ids, limit).await?;
+            out.extend(
+                logs.into_iter()
+                    .map(|(lead_id, l)| (LogsOf { lead_id, limit }, l)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MarkerOf> for Batches {
+    type Value = action_log::Model;
+    type Error = Shared;
+    async fn load(&self, keys: &[MarkerOf]) -> Result<HashMap<MarkerOf, Self::Value>, Shared> {
+        let mut by_marker: HashMap<Marker, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_marker.entry(key.marker).or_default().push(key.lead_id);
+        }
+        let mut out = HashMap::new();
+        for (marker, ids) in by_marker {
+            let found =
+                timeline::marker_for_leads(&self.db, self.workspace_id, &ids, marker).await?;
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|(lead_id, l)| (MarkerOf { lead_id, marker }, l)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MatchesOf> for Batches {
+    type Value = Vec<lead::Model>;
+    type Error = Shared;
+    async fn load(&self, keys: &[MatchesOf]) -> Result<HashMap<MatchesOf, Self::Value>, Shared> {
+        let keys: Vec<MatchKey> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = matching::for_leads(&self.db, self.workspace_id, &keys).await?;
+        Ok(found.into_iter().map(|(k, v)| (MatchesOf(k), v)).collect())
+    }
+}
+
+impl Loader<MessagesOf> for Batches {
+    type Value = Vec<message::Model>;
+    type Error = Shared;
+    async fn load(&self, keys: &[MessagesOf]) -> Result<HashMap<MessagesOf, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = timeline::messages_for_logs(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, m)| (MessagesOf(id), m))
+            .collect())
+    }
+}
+
+impl Loader<ToolById> for Batches {
+    type Value = tool::Model;
+    type Error = Shared;
+    async fn load(&self, keys: &[ToolById]) -> Result<HashMap<ToolById, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = timeline::tools_by_id(&self.db, self.workspace_id, &ids).await?;
+        Ok(found.into_iter().map(|(id, t)| (ToolById(id), t)).collect())
+    }
+}
+
+impl Loader<DocumentsOf> for Batches {
+    type Value = Vec<document::Model>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[DocumentsOf],
+    ) -> Result<HashMap<DocumentsOf, Self::Value>, Shared> {
+        let owners: Vec<Owner> = keys.iter().map(|k| k.0).collect();
+        let found = documents::for_owners(&self.db, self.workspace_id, &owners).await?;
+        Ok(found
+            .into_iter()
+            .map(|(o, d)| (DocumentsOf(o), d))
+            .collect())
+    }
+}

@@ -1,0 +1,7 @@
+//! GraphQL output types: thin wrappers over domain models, with lazy fields resolved
+//! through the request's loaders.
+
+pub mod checklist;
+pub mod lead;
+pub mod payload;
+pub mod timeline;

@@ -1,0 +1,161 @@
+//! `ActionLog`, `Message`, `Tool` and `Document`.
+
+use async_graphql::{Context, ID, Json, Object, Result};
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::domain::{clock, documents::Owner};
+use crate::entities::{action_log, document, message, tool};
+use crate::graphql::{
+    context::loaders,
+    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
+    errors::GqlResult,
+    loaders::{DocumentsOf, MessagesOf, ToolById},
+    scalars::{DateTime, opt},
+};
+
+pub(crate) async fn documents_of(ctx: &Context<'_>, owner: Owner) -> Result<Vec<Document>> {
+    let docs = loaders(ctx)?.load_one(DocumentsOf(owner)).await.gql()?;
+    Ok(docs.unwrap_or_default().into_iter().map(Document).collect())
+}
+
+pub struct ActionLog(pub action_log::Model);
+
+/// One entry of a lead's timeline.
+#[Object]
+impl ActionLog {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    #[graphql(name = "type")]
+    async fn kind(&self) -> ActionLogType {
+        self.0.r#type.into()
+    }
+    async fn status(&self) -> ActionLogStatus {
+        self.0.status.into()
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    /// For API_ACTIVITY: every update of the request, grouped (`lead`, `tags`,
+    /// `checklistItems`).
+    async fn changes(&self) -> Option<Json<Value>> {
+        self.0.changes.clone().map(Json)
+    }
+    async fn parent_action_id(&self) -> Option<ID> {
+        self.0.parent_action_id.map(|id| ID(id.to_string()))
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    async fn scheduled_at(&self) -> Option<DateTime> {
+        opt(self.0.scheduled_at)
+    }
+    async fn completed_at(&self) -> Option<DateTime> {
+        opt(self.0.completed_at)
+    }
+    /// The tool a TOOL_CALL used.
+    async fn tool(&self, ctx: &Context<'_>) -> Result<Option<Tool>> {
+        let Some(tool_id) = self.0.tool_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .load_one(ToolById(tool_id))
+            .await
+            .gql()?
+            .map(Tool))
+    }
+    /// Messages sent or received by this entry, oldest first.
+    async fn messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
+        let messages = loaders(ctx)?.load_one(MessagesOf(self.0.id)).await.gql()?;
+        Ok(messages
+            .unwrap_or_default()
+            .into_iter()
+            .map(Message)
+            .collect())
+    }
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        documents_of(ctx, Owner::ActionLog(self.0.id)).await
+    }
+}
+
+pub struct Tool(pub tool::Model);
+
+/// A tool an agent can call.
+#[Object]
+impl Tool {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+}
+
+pub struct Message(pub message::Model);
+
+/// An email or SMS to or from the lead.
+#[Object]
+impl Message {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn channel(&self) -> MessageChannel {
+        self.0.channel.into()
+    }
+    async fn direction(&self) -> MessageDirection {
+        self.0.direction.into()
+    }
+    async fn subject(&self) -> Option<&str> {
+        self.0.subject.as_deref()
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        documents_of(ctx, Owner::Message(self.0.id)).await
+    }
+}
+
+pub struct Document(pub document::Model);
+
+/// A file attached to a checklist item, action log or message.
+#[Object]
+impl Document {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn file_name(&self) -> &str {
+        &self.0.file_name
+    }
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+    /// Size in bytes.
+    async fn size(&self) -> i64 {
+        self.0.size_bytes
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    /// A time-limited signed download URL (see `urlExpiresAt`).
+    async fn url(&self, ctx: &Context<'_>) -> Result<String> {
+        let config = ctx.data::<Config>()?;
+        Ok(config.url_signer.sign(&self.0.storage_key, clock::now()).0)
+    }
+    /// When `url` stops working.
+    async fn url_expires_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        let config = ctx.data::<Config>()?;
+        Ok(config
+            .url_signer
+            .sign(&self.0.storage_key, clock::now())
+            .1
+            .into())
+    }
+}

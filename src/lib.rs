@@ -1,0 +1,16 @@
+//! leadgate: a GraphQL gateway for lead intake. See README.md.
+//!
+//! The flow reads top-down: `http` (axum router) -> `graphql` resolvers or the REST
+//! handler -> `domain` services -> `entities` (SeaORM) -> the database.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+
+pub use config::Config;
+pub use http::{AppState, router};
