@@ -180,8 +180,8 @@ impl ValidLead {
         );
         put("timezone", self.timezone.as_ref().map(|v| json!(v)));
         put("assigneeType", Some(json!(self.assignee_type.as_str())));
-        put("didOptOut", self.did_opt_out.then(|| json!(true)));
-        put("emailVerified", self.email_verified.then(|| json!(true)));
+        put("didOptOut", self.did_opt_out.then_some(json!(true)));
+        put("emailVerified", self.email_verified.then_some(json!(true)));
         let checklist: Vec<Value> = self
             .checklist
             .iter()

@@ -83,13 +83,13 @@ pub fn add_codes(mut response: Response) -> Response {
 
 fn code_for(error: &ServerError) -> &'static str {
     let message = error.message.as_str();
-    if message.starts_with(" --> ")
-        || message.contains("expected ") && error.locations.len() <= 1 && message.contains("-->")
-    {
+    // The parser reports syntax errors as a pest diagnostic: " --> line:col ...".
+    if message.starts_with(" --> ") {
         "GRAPHQL_PARSE_FAILED"
     } else if message.contains("Invalid value for argument")
         || message.contains("got invalid value")
         || message.contains("Failed to parse")
+        || message.starts_with("Expected input type")
     {
         "BAD_USER_INPUT"
     } else if error.path.is_empty() {

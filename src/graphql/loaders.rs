@@ -60,9 +60,15 @@ pub struct MessagesOf(pub Uuid);
 /// A tool by id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ToolById(pub Uuid);
-/// The documents of a checklist item, action log or message.
+/// The documents of a checklist item, action log or message. Each kind of owner batches on
+/// its own, so the statement count of a query does not depend on which branch of it
+/// resolves first.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DocumentsOf(pub Owner);
+pub struct ItemDocuments(pub Uuid);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LogDocuments(pub Uuid);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessageDocuments(pub Uuid);
 
 impl Loader<ChecklistOf> for Batches {
     type Value = Vec<GroupView>;
@@ -166,18 +172,51 @@ impl Loader<ToolById> for Batches {
     }
 }
 
-impl Loader<DocumentsOf> for Batches {
+impl Batches {
+    async fn documents<K: Copy + Eq + std::hash::Hash>(
+        &self,
+        keys: &[K],
+        owner: fn(K) -> Owner,
+    ) -> Result<HashMap<K, Vec<document::Model>>, Shared> {
+        let owners: Vec<Owner> = keys.iter().map(|k| owner(*k)).collect();
+        let mut found = documents::for_owners(&self.db, self.workspace_id, &owners).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| Some((*k, found.remove(&owner(*k))?)))
+            .collect())
+    }
+}
+
+impl Loader<ItemDocuments> for Batches {
     type Value = Vec<document::Model>;
     type Error = Shared;
     async fn load(
         &self,
-        keys: &[DocumentsOf],
-    ) -> Result<HashMap<DocumentsOf, Self::Value>, Shared> {
-        let owners: Vec<Owner> = keys.iter().map(|k| k.0).collect();
-        let found = documents::for_owners(&self.db, self.workspace_id, &owners).await?;
-        Ok(found
-            .into_iter()
-            .map(|(o, d)| (DocumentsOf(o), d))
-            .collect())
+        keys: &[ItemDocuments],
+    ) -> Result<HashMap<ItemDocuments, Self::Value>, Shared> {
+        self.documents(keys, |k| Owner::LeadChecklistItem(k.0))
+            .await
+    }
+}
+
+impl Loader<LogDocuments> for Batches {
+    type Value = Vec<document::Model>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[LogDocuments],
+    ) -> Result<HashMap<LogDocuments, Self::Value>, Shared> {
+        self.documents(keys, |k| Owner::ActionLog(k.0)).await
+    }
+}
+
+impl Loader<MessageDocuments> for Batches {
+    type Value = Vec<document::Model>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[MessageDocuments],
+    ) -> Result<HashMap<MessageDocuments, Self::Value>, Shared> {
+        self.documents(keys, |k| Owner::Message(k.0)).await
     }
 }

@@ -1,1 +1,15 @@
+//! leadgate's integration tests: one binary, every test through the real HTTP router,
+//! each on SQLite and on PostgreSQL with a database of its own.
 
+#[macro_use]
+mod harness;
+
+mod auth;
+mod cli;
+mod concurrency;
+mod cost;
+mod create_lead;
+mod http;
+mod matching;
+mod reads;
+mod validation;

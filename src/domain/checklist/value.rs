@@ -69,7 +69,7 @@ pub fn check(
         }
         FieldType::Email => {
             let text = as_str(value, "an email address")?;
-            let email = Email::parse(text).map_err(|e| format!("{e}"))?;
+            let email = Email::parse(text).map_err(|e| e.to_string())?;
             Ok(Value::String(email.as_str().to_owned()))
         }
         FieldType::Phone => {

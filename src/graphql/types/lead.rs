@@ -183,9 +183,9 @@ impl Lead {
     async fn action_logs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 100)] limit: Option<i32>,
     ) -> Result<Vec<ActionLog>> {
-        lazy::action_logs(ctx, &self.0, limit).await
+        lazy::action_logs(ctx, &self.0, limit.unwrap_or(100)).await
     }
     /// Other leads of the workspace with the same email (case-insensitively) or phone
     /// (E.164), newest first, at most 100; never deleted or test leads; `[]` for a test lead.

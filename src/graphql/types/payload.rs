@@ -31,9 +31,9 @@ impl CreateLeadPayload {
     async fn action_logs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 100)] limit: Option<i32>,
     ) -> Result<Vec<ActionLog>> {
-        lazy::action_logs(ctx, &self.0, limit).await
+        lazy::action_logs(ctx, &self.0, limit.unwrap_or(100)).await
     }
     /// Leads with the same email or phone in the workspace; `[]` for test leads.
     async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {

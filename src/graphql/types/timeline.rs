@@ -10,13 +10,23 @@ use crate::graphql::{
     context::loaders,
     enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
     errors::GqlResult,
-    loaders::{DocumentsOf, MessagesOf, ToolById},
+    loaders::{ItemDocuments, LogDocuments, MessageDocuments, MessagesOf, ToolById},
     scalars::{DateTime, opt},
 };
 
 pub(crate) async fn documents_of(ctx: &Context<'_>, owner: Owner) -> Result<Vec<Document>> {
-    let docs = loaders(ctx)?.load_one(DocumentsOf(owner)).await.gql()?;
-    Ok(docs.unwrap_or_default().into_iter().map(Document).collect())
+    let loaders = loaders(ctx)?;
+    let docs = match owner {
+        Owner::LeadChecklistItem(id) => loaders.load_one(ItemDocuments(id)).await,
+        Owner::ActionLog(id) => loaders.load_one(LogDocuments(id)).await,
+        Owner::Message(id) => loaders.load_one(MessageDocuments(id)).await,
+    };
+    Ok(docs
+        .gql()?
+        .unwrap_or_default()
+        .into_iter()
+        .map(Document)
+        .collect())
 }
 
 pub struct ActionLog(pub action_log::Model);

@@ -1,0 +1,96 @@
+//! Deterministic cost: SQL statements per request, counted through SeaORM's metric
+//! callback. The numbers are written in README ("Cost").
+
+use serde_json::json;
+
+use crate::harness::{CREATE_LEAD_ID, TestApp, documented_input};
+
+/// Every lazy field of the payload, and of the leads it matches.
+const EVERYTHING: &str = r#"
+mutation Create($input: CreateLeadInput!) {
+  createLead(input: $input) {
+    success
+    lead { id tags }
+    checklistItems { id items { id checklistItem { code } documents { id url } } }
+    actionLogs { id tool { name } messages { id documents { id } } documents { id } }
+    matchingLeads { id tags }
+    lastAction { id }
+    nextFollowUp { id }
+    nextDraft { id }
+  }
+}"#;
+
+/// A lead's matches, with every nested field of each.
+const NESTED: &str = r#"
+query($id: ID!) {
+  lead(id: $id) {
+    id
+    matchingLeads {
+      id tags
+      checklistItems { id name items { id status value checklistItem { code } documents { id } } }
+      actionLogs { id summary tool { name } messages { id body documents { id } } documents { id } }
+      matchingLeads { id }
+      lastAction { id }
+      nextFollowUp { id }
+      nextDraft { id }
+    }
+  }
+}"#;
+
+async fn statements_for(app: &TestApp, query: &str, variables: serde_json::Value) -> usize {
+    app.reset_statements();
+    let data = app.data(query, variables).await;
+    assert!(!data.is_null());
+    let (count, log) = app.statements();
+    eprintln!("{count} statements:\n{}", log.join("\n"));
+    count
+}
+
+on_both_backends! {
+    async fn create_lead_selecting_only_the_id_runs_only_the_writes(app) {
+        // auth (1) + template (2) + lead, checklist rows, action log (3).
+        let count = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
+        assert_eq!(count, 6);
+        let (_, log) = app.statements();
+        let reads = log.iter().filter(|sql| sql.trim_start().to_uppercase().starts_with("SELECT")).count();
+        assert_eq!(reads, 3, "only the key and the template are read: {log:#?}");
+        // Tags add their upsert, lookup and links.
+        let mut input = documented_input();
+        input["tags"] = json!(["a", "b"]);
+        assert_eq!(statements_for(&app, CREATE_LEAD_ID, json!({ "input": input })).await, 9);
+    }
+}
+
+on_both_backends! {
+    async fn selecting_every_lazy_field_adds_a_fixed_number_of_reads(app) {
+        let base = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
+        let everything = statements_for(&app, EVERYTHING, json!({ "input": documented_input() })).await;
+        // checklist (3) + its documents (1) + tags (1) + action logs (1) + their messages and
+        // documents (2; the log has no tool, its messages no documents to look for) +
+        // matches (1) + their tags (1) + the three markers (3).
+        assert_eq!(everything - base, 13);
+        // Same again with more matching leads: the count does not move.
+        for _ in 0..5 {
+            app.create_lead(documented_input()).await;
+        }
+        assert_eq!(statements_for(&app, EVERYTHING, json!({ "input": documented_input() })).await, everything);
+    }
+}
+
+on_both_backends! {
+    async fn nested_fields_of_many_leads_cost_the_same_as_of_two(app) {
+        let id = app.create_lead(documented_input()).await;
+        for _ in 0..2 {
+            app.create_lead(documented_input()).await;
+        }
+        let two = statements_for(&app, NESTED, json!({ "id": id })).await;
+        for _ in 0..10 {
+            app.create_lead(documented_input()).await;
+        }
+        let twelve = statements_for(&app, NESTED, json!({ "id": id })).await;
+        assert_eq!(two, twelve, "statements grow with the number of leads");
+        // auth + lead + matches + (checklist 3 + its documents + tags + logs + their
+        // messages + their documents + matches + 3 markers) for all the matches at once.
+        assert_eq!(twelve, 3 + 12);
+    }
+}
