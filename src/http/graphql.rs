@@ -13,11 +13,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::domain::auth;
-use crate::error::Error;
-use crate::graphql::{context::Caller, errors, loaders};
+use crate::graphql::errors;
 
-use super::{AppState, graphiql};
+use super::{AppState, caller, graphiql};
 
 /// `POST /graphql`.
 pub(crate) async fn post(
@@ -90,7 +88,7 @@ async fn execute(
     headers: &HeaderMap,
     mut request: async_graphql::Request,
 ) -> Response {
-    match caller(state, headers).await {
+    match caller::resolve(state, headers).await {
         Ok(Some(caller)) => request = request.data(caller),
         Ok(None) => {}
         Err(err) => {
@@ -101,21 +99,4 @@ async fn execute(
     }
     let response = state.schema.execute(request).await;
     GraphQLResponse::from(errors::add_codes(response)).into_response()
-}
-
-/// The caller named by `x-api-key`: `None` when the header is missing or the key unknown
-/// (resolvers that need a caller then answer UNAUTHENTICATED), an error only when the
-/// database fails.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, Error> {
-    let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) else {
-        return Ok(None);
-    };
-    match auth::authenticate(&state.db, key).await {
-        Ok(principal) => Ok(Some(Caller {
-            loaders: loaders::for_workspace(state.db.clone(), principal.workspace_id),
-            principal,
-        })),
-        Err(Error::Unauthenticated) => Ok(None),
-        Err(err) => Err(err),
-    }
 }

@@ -1,13 +1,15 @@
 //! The HTTP adapter: one axum router for GraphQL, GraphiQL, REST and health checks.
 
+mod caller;
 mod graphiql;
 mod graphql;
 mod health;
+mod rest;
 
 use axum::{
     Router,
     http::{HeaderName, Request},
-    routing::get,
+    routing::{get, post},
 };
 use sea_orm::DatabaseConnection;
 use tower_http::{
@@ -56,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphiql", get(graphiql::page))
         .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/api/v1/leads", post(rest::create_lead))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))

@@ -12,4 +12,5 @@ mod create_lead;
 mod http;
 mod matching;
 mod reads;
+mod rest;
 mod validation;
