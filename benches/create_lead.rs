@@ -30,7 +30,8 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use tower::ServiceExt;
 
-const MINIMAL: &str = "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
+const MINIMAL: &str =
+    "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
 const EVERYTHING: &str = "mutation($input: CreateLeadInput!) { createLead(input: $input) {
   success lead { id tags status }
   checklistItems { id name items { id value status checklistItem { code label } documents { id } } }
@@ -39,7 +40,10 @@ const EVERYTHING: &str = "mutation($input: CreateLeadInput!) { createLead(input:
   lastAction { id } nextFollowUp { id } nextDraft { id } } }";
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Peak resident memory of this process so far, from /proc (Linux).
@@ -62,8 +66,13 @@ async fn app(url: &str, statements: Arc<AtomicUsize>) -> (Router, String) {
         statements.fetch_add(1, Ordering::Relaxed);
     });
     let workspace = workspaces::create(&db, "bench").await.unwrap();
-    import::replace(&db, workspace.id, &import::parse(DEMO_TEMPLATE).unwrap()).await.unwrap();
-    let key = auth::issue(&db, workspace.id, ApiKeyMode::Live).await.unwrap().key;
+    import::replace(&db, workspace.id, &import::parse(DEMO_TEMPLATE).unwrap())
+        .await
+        .unwrap();
+    let key = auth::issue(&db, workspace.id, ApiKeyMode::Live)
+        .await
+        .unwrap()
+        .key;
     (leadgate::router(AppState::new(db, Config::default())), key)
 }
 
@@ -104,7 +113,11 @@ async fn run(label: &str, url: &str, query: &'static str, requests: usize, concu
                 assert_eq!(response.status(), StatusCode::OK);
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();
                 latencies.push(t.elapsed());
-                assert!(!bytes.windows(8).any(|w| w == b"\"errors\""), "{}", String::from_utf8_lossy(&bytes));
+                assert!(
+                    !bytes.windows(8).any(|w| w == b"\"errors\""),
+                    "{}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
         }));
     }
@@ -133,21 +146,37 @@ async fn main() {
     println!("leadgate createLead bench: {requests} requests per run, {concurrency} in flight");
 
     let dir = tempfile::tempdir().unwrap();
-    for (label, query) in [("sqlite   createLead { lead { id } }", MINIMAL), ("sqlite   createLead { everything }", EVERYTHING)] {
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join(format!("{}.db", query.len())).display());
+    for (label, query) in [
+        ("sqlite   createLead { lead { id } }", MINIMAL),
+        ("sqlite   createLead { everything }", EVERYTHING),
+    ] {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join(format!("{}.db", query.len())).display()
+        );
         run(label, &url, query, requests, concurrency).await;
     }
 
-    let admin_url = std::env::var("LEADGATE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let admin_url = std::env::var("LEADGATE_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let Ok(admin) = Database::connect(&admin_url).await else {
         println!("postgres: not reachable at {admin_url}, skipped");
         return;
     };
-    for (label, query) in [("postgres createLead { lead { id } }", MINIMAL), ("postgres createLead { everything }", EVERYTHING)] {
+    for (label, query) in [
+        ("postgres createLead { lead { id } }", MINIMAL),
+        ("postgres createLead { everything }", EVERYTHING),
+    ] {
         let name = format!("leadgate_bench_{}", uuid::Uuid::new_v4().simple());
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap();
         let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
         run(label, &url, query, requests, concurrency).await;
-        admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+            .await
+            .unwrap();
     }
 }
