@@ -28,9 +28,9 @@ impl MigrationTrait for Migration {
             LeadChecklistItem::Table.into_iden(),
             LeadTag::Table.into_iden(),
             Tag::Table.into_iden(),
-            Lead::Table.into_iden(),
             ChecklistItem::Table.into_iden(),
             ChecklistGroup::Table.into_iden(),
+            Lead::Table.into_iden(),
             ApiKey::Table.into_iden(),
             Workspace::Table.into_iden(),
         ] {
@@ -81,9 +81,47 @@ fn tables() -> Vec<TableCreateStatement> {
             ))
             .to_owned(),
         Table::create()
+            .table(Lead::Table)
+            .col(pk_uuid(Lead::Id))
+            .col(uuid(Lead::WorkspaceId))
+            .col(string(Lead::FirstName))
+            .col(string_null(Lead::MiddleName))
+            .col(string_null(Lead::LastName))
+            .col(string(Lead::SortName))
+            .col(string_null(Lead::Email))
+            .col(string_null(Lead::EmailKey))
+            .col(string_null(Lead::PhoneNumber))
+            .col(string_null(Lead::PhoneE164))
+            .col(string_null(Lead::BusinessName))
+            .col(string_null(Lead::Website))
+            .col(string_null(Lead::ExternalLeadId))
+            .col(string_null(Lead::ExternalPortalLink))
+            .col(string_null(Lead::Timezone))
+            .col(string(Lead::AssigneeType))
+            .col(string(Lead::Status))
+            .col(string(Lead::Source))
+            .col(text_null(Lead::ActivitySummary))
+            .col(boolean(Lead::DidOptOut))
+            .col(timestamp_with_time_zone_null(Lead::OptOutAt))
+            .col(timestamp_with_time_zone_null(Lead::EmailVerifiedAt))
+            .col(timestamp_with_time_zone_null(Lead::PhoneVerifiedAt))
+            .col(boolean(Lead::IsTest))
+            .col(timestamp_with_time_zone_null(Lead::SubmittedAt))
+            .col(timestamp_with_time_zone(Lead::CreatedAt))
+            .col(timestamp_with_time_zone(Lead::UpdatedAt))
+            .col(timestamp_with_time_zone_null(Lead::DeletedAt))
+            .foreign_key(&mut fk(
+                Lead::Table,
+                Lead::WorkspaceId,
+                Workspace::Table,
+                Workspace::Id,
+            ))
+            .to_owned(),
+        Table::create()
             .table(ChecklistGroup::Table)
             .col(pk_uuid(ChecklistGroup::Id))
             .col(uuid(ChecklistGroup::WorkspaceId))
+            .col(uuid_null(ChecklistGroup::LeadId))
             .col(string(ChecklistGroup::Name))
             .col(json_binary_null(ChecklistGroup::Conditions))
             .col(integer(ChecklistGroup::Position))
@@ -93,12 +131,20 @@ fn tables() -> Vec<TableCreateStatement> {
                 Workspace::Table,
                 Workspace::Id,
             ))
+            // One-off groups belong to one lead and go with it.
+            .foreign_key(&mut fk(
+                ChecklistGroup::Table,
+                ChecklistGroup::LeadId,
+                Lead::Table,
+                Lead::Id,
+            ))
             .to_owned(),
         Table::create()
             .table(ChecklistItem::Table)
             .col(pk_uuid(ChecklistItem::Id))
             .col(uuid(ChecklistItem::WorkspaceId))
             .col(uuid(ChecklistItem::GroupId))
+            .col(uuid_null(ChecklistItem::LeadId))
             .col(string(ChecklistItem::Code))
             .col(string(ChecklistItem::Label))
             .col(string(ChecklistItem::FieldType))
@@ -121,40 +167,11 @@ fn tables() -> Vec<TableCreateStatement> {
                 ChecklistGroup::Table,
                 ChecklistGroup::Id,
             ))
-            .to_owned(),
-        Table::create()
-            .table(Lead::Table)
-            .col(pk_uuid(Lead::Id))
-            .col(uuid(Lead::WorkspaceId))
-            .col(string(Lead::FirstName))
-            .col(string_null(Lead::MiddleName))
-            .col(string_null(Lead::LastName))
-            .col(string_null(Lead::Email))
-            .col(string_null(Lead::EmailKey))
-            .col(string_null(Lead::PhoneNumber))
-            .col(string_null(Lead::PhoneE164))
-            .col(string_null(Lead::BusinessName))
-            .col(string_null(Lead::Website))
-            .col(string_null(Lead::ExternalLeadId))
-            .col(string_null(Lead::ExternalPortalLink))
-            .col(string_null(Lead::Timezone))
-            .col(string(Lead::AssigneeType))
-            .col(string(Lead::Status))
-            .col(string(Lead::Source))
-            .col(text_null(Lead::ActivitySummary))
-            .col(boolean(Lead::DidOptOut))
-            .col(timestamp_with_time_zone_null(Lead::OptOutAt))
-            .col(timestamp_with_time_zone_null(Lead::EmailVerifiedAt))
-            .col(timestamp_with_time_zone_null(Lead::PhoneVerifiedAt))
-            .col(boolean(Lead::IsTest))
-            .col(timestamp_with_time_zone(Lead::CreatedAt))
-            .col(timestamp_with_time_zone(Lead::UpdatedAt))
-            .col(timestamp_with_time_zone_null(Lead::DeletedAt))
             .foreign_key(&mut fk(
+                ChecklistItem::Table,
+                ChecklistItem::LeadId,
                 Lead::Table,
-                Lead::WorkspaceId,
-                Workspace::Table,
-                Workspace::Id,
+                Lead::Id,
             ))
             .to_owned(),
         Table::create()
@@ -228,6 +245,8 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string(ActionLog::Status))
             .col(text(ActionLog::Summary))
             .col(json_binary_null(ActionLog::Changes))
+            .col(json_binary_null(ActionLog::ToolInput))
+            .col(json_binary_null(ActionLog::ToolOutput))
             .col(uuid_null(ActionLog::ParentActionId))
             .col(uuid_null(ActionLog::ToolId))
             .col(timestamp_with_time_zone(ActionLog::CreatedAt))
@@ -324,9 +343,32 @@ fn indexes() -> Vec<IndexCreateStatement> {
             .col(ChecklistGroup::WorkspaceId)
             .col(ChecklistGroup::Position)
             .to_owned(),
+        // Listing orders: created (default), updated, name; each with id as tie-breaker.
         index("ix_leads_workspace_created", Lead::Table)
             .col(Lead::WorkspaceId)
             .col(Lead::CreatedAt)
+            .col(Lead::Id)
+            .to_owned(),
+        index("ix_leads_workspace_updated", Lead::Table)
+            .col(Lead::WorkspaceId)
+            .col(Lead::UpdatedAt)
+            .col(Lead::Id)
+            .to_owned(),
+        index("ix_leads_workspace_sort_name", Lead::Table)
+            .col(Lead::WorkspaceId)
+            .col(Lead::SortName)
+            .col(Lead::Id)
+            .to_owned(),
+        index("ux_tools_workspace_name", Tool::Table)
+            .col(Tool::WorkspaceId)
+            .col(Tool::Name)
+            .unique()
+            .to_owned(),
+        index("ix_checklist_items_lead", ChecklistItem::Table)
+            .col(ChecklistItem::LeadId)
+            .to_owned(),
+        index("ix_checklist_groups_lead", ChecklistGroup::Table)
+            .col(ChecklistGroup::LeadId)
             .to_owned(),
         // Matching leads by email or phone is the hot read of createLead.
         index("ix_leads_workspace_email_key", Lead::Table)
@@ -413,6 +455,7 @@ enum ChecklistGroup {
     Table,
     Id,
     WorkspaceId,
+    LeadId,
     Name,
     Conditions,
     Position,
@@ -425,6 +468,7 @@ enum ChecklistItem {
     Id,
     WorkspaceId,
     GroupId,
+    LeadId,
     Code,
     Label,
     FieldType,
@@ -446,6 +490,7 @@ enum Lead {
     FirstName,
     MiddleName,
     LastName,
+    SortName,
     Email,
     EmailKey,
     PhoneNumber,
@@ -464,6 +509,7 @@ enum Lead {
     EmailVerifiedAt,
     PhoneVerifiedAt,
     IsTest,
+    SubmittedAt,
     CreatedAt,
     UpdatedAt,
     DeletedAt,
@@ -522,6 +568,8 @@ enum ActionLog {
     Status,
     Summary,
     Changes,
+    ToolInput,
+    ToolOutput,
     ParentActionId,
     ToolId,
     CreatedAt,

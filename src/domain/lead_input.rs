@@ -44,6 +44,7 @@ pub struct NewLead {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChecklistUpdate {
     pub code: String,
+    /// `None` leaves the value as is; `Some(Value::Null)` clears it.
     pub value: Option<Value>,
     pub status: Option<ChecklistItemStatus>,
 }
@@ -52,8 +53,38 @@ pub struct ChecklistUpdate {
 #[derive(Debug, Clone)]
 pub struct ValidUpdate {
     pub item: checklist_item::Model,
+    /// `None` leaves the value as is; `Some(Value::Null)` clears it; values are in normal form.
     pub value: Option<Value>,
-    pub status: ChecklistItemStatus,
+    /// As sent; see `resolve`.
+    pub status: Option<ChecklistItemStatus>,
+}
+
+impl ValidUpdate {
+    /// The value and status the item ends up with, from what it holds now. A value without
+    /// a status completes the item, clearing a value reopens it, a bare status sets just
+    /// the status.
+    pub fn resolve(
+        &self,
+        value: Option<&Value>,
+        status: ChecklistItemStatus,
+    ) -> (Option<Value>, ChecklistItemStatus) {
+        let new_value = match &self.value {
+            None => value.cloned(),
+            Some(Value::Null) => None,
+            Some(v) => Some(v.clone()),
+        };
+        let new_status = self.status.unwrap_or(match &self.value {
+            None => status,
+            Some(Value::Null) => ChecklistItemStatus::Todo,
+            Some(_) => ChecklistItemStatus::Completed,
+        });
+        (new_value, new_status)
+    }
+
+    /// How `changes` records this update.
+    pub fn change(&self, value: Option<&Value>, status: ChecklistItemStatus) -> Value {
+        json!({ "code": self.item.code, "value": value, "status": status.as_str() })
+    }
 }
 
 /// A createLead request that passed validation.
@@ -77,7 +108,11 @@ pub struct ValidLead {
 }
 
 /// Trims an optional text field; empty means absent.
-fn text(field: &str, raw: Option<&String>, errors: &mut Vec<FieldError>) -> Option<String> {
+pub(crate) fn text(
+    field: &str,
+    raw: Option<&String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let trimmed = raw?.trim();
     if trimmed.chars().count() > MAX_TEXT {
         errors.push(FieldError::new(
@@ -185,13 +220,16 @@ impl ValidLead {
         let checklist: Vec<Value> = self
             .checklist
             .iter()
-            .map(|u| json!({ "code": u.item.code, "value": u.value, "status": u.status.as_str() }))
+            .map(|u| {
+                let (value, status) = u.resolve(None, ChecklistItemStatus::Todo);
+                u.change(value.as_ref(), status)
+            })
             .collect();
         json!({ "lead": lead, "tags": self.tags, "checklistItems": checklist })
     }
 }
 
-fn parse_tags(raw: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
+pub(crate) fn parse_tags(raw: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
     if raw.len() > MAX_TAGS {
         errors.push(FieldError::new(
             "tags",
@@ -217,7 +255,7 @@ fn parse_tags(raw: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
     tags
 }
 
-fn parse_checklist(
+pub(crate) fn parse_checklist(
     updates: &[ChecklistUpdate],
     template: &Template,
     default_region: &str,
@@ -260,19 +298,13 @@ fn parse_checklist(
                 ));
                 continue;
             }
-            Some(Ok(v)) => Some(v).filter(|v| !v.is_null()),
+            Some(Ok(v)) => Some(v),
             None => None,
         };
-        // A value without a status completes the item; a bare status sets just the status.
-        let status = update.status.unwrap_or(if value.is_some() {
-            ChecklistItemStatus::Completed
-        } else {
-            ChecklistItemStatus::Todo
-        });
         valid.push(ValidUpdate {
             item: item.clone(),
             value,
-            status,
+            status: update.status,
         });
     }
     valid

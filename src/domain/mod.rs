@@ -1,6 +1,7 @@
 //! The domain: what leadgate does, with no knowledge of GraphQL or HTTP. The GraphQL
 //! resolvers and the REST endpoint are thin adapters over these calls.
 
+pub mod actions;
 pub mod auth;
 pub mod checklist;
 pub mod clock;
@@ -11,6 +12,7 @@ pub mod lead_input;
 pub mod leads;
 pub mod matching;
 pub mod phone;
+pub mod status;
 pub mod tags;
 pub mod timeline;
 pub mod timezone;

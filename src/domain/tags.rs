@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, sea_query::OnConflict,
+    QuerySelect, QueryTrait, RelationTrait, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -75,4 +75,47 @@ pub async fn for_leads(
         tags.entry(lead_id).or_default().push(name);
     }
     Ok(tags)
+}
+
+/// Replaces a lead's tags with `names` (already validated); returns the names added and
+/// removed.
+pub async fn replace(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    lead_id: Uuid,
+    names: &[String],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let current = for_leads(db, &[lead_id])
+        .await?
+        .remove(&lead_id)
+        .unwrap_or_default();
+    let key = |name: &String| name.to_lowercase();
+    let wanted: Vec<String> = names.iter().map(key).collect();
+    let removed: Vec<String> = current
+        .iter()
+        .filter(|c| !wanted.contains(&key(c)))
+        .cloned()
+        .collect();
+    let kept: Vec<String> = current.iter().map(key).collect();
+    let added: Vec<String> = names
+        .iter()
+        .filter(|n| !kept.contains(&key(n)))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        let removed_keys: Vec<String> = removed.iter().map(key).collect();
+        let tag_ids = tag::Entity::find()
+            .select_only()
+            .column(tag::Column::Id)
+            .filter(tag::Column::WorkspaceId.eq(workspace_id))
+            .filter(tag::Column::NameKey.is_in(removed_keys))
+            .into_query();
+        lead_tag::Entity::delete_many()
+            .filter(lead_tag::Column::LeadId.eq(lead_id))
+            .filter(lead_tag::Column::TagId.in_subquery(tag_ids))
+            .exec(db)
+            .await?;
+    }
+    attach(db, workspace_id, lead_id, &added).await?;
+    Ok((added, removed))
 }

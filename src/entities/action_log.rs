@@ -15,6 +15,11 @@ pub struct Model {
     pub summary: String,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub changes: Option<Json>,
+    /// For TOOL_CALL: what the tool was called with and what it returned.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub tool_input: Option<Json>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub tool_output: Option<Json>,
     pub parent_action_id: Option<Uuid>,
     pub tool_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

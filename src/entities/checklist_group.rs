@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub workspace_id: Uuid,
+    /// Set for a lead's one-off group; `None` for the workspace template.
+    pub lead_id: Option<Uuid>,
     pub name: String,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub conditions: Option<Json>,

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub group_id: Uuid,
+    /// Set for a one-off item added to one lead; `None` for the workspace template.
+    pub lead_id: Option<Uuid>,
     pub code: String,
     pub label: String,
     pub field_type: FieldType,

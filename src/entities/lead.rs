@@ -11,6 +11,8 @@ pub struct Model {
     pub first_name: String,
     pub middle_name: Option<String>,
     pub last_name: Option<String>,
+    /// Lower-cased full name: what ordering by name sorts on.
+    pub sort_name: String,
     /// As given, trimmed, domain lower-cased.
     pub email: Option<String>,
     /// The whole email lower-cased: what matching compares.
@@ -34,6 +36,8 @@ pub struct Model {
     pub email_verified_at: Option<DateTimeUtc>,
     pub phone_verified_at: Option<DateTimeUtc>,
     pub is_test: bool,
+    /// When the lead's checklist first became complete.
+    pub submitted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,

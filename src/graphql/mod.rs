@@ -20,12 +20,16 @@ pub type LeadgateSchema = Schema<query::Query, mutation::Mutation, EmptySubscrip
 /// Builds the schema with the server's limits; `db` and `config` are shared by all
 /// requests, the caller and loaders are added per request.
 pub fn schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
-        .data(db)
-        .data(config.clone())
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
-        .extension(limits::RootFieldLimit(config.max_root_fields));
+    let mut builder = Schema::build(
+        query::Query,
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .data(config.clone())
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
+    .extension(limits::RootFieldLimit(config.max_root_fields));
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -34,12 +38,16 @@ pub fn schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
 
 /// The SDL, stable across builds (sorted), as `leadgate schema` prints it.
 pub fn sdl() -> String {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
-        .finish()
-        .sdl_with_options(
-            SDLExportOptions::new()
-                .sorted_fields()
-                .sorted_arguments()
-                .sorted_enum_items(),
-        )
+    Schema::build(
+        query::Query,
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
 }

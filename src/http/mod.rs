@@ -58,7 +58,11 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphiql", get(graphiql::page))
         .route("/graphiql/{file}", get(graphiql::asset))
-        .route("/api/v1/leads", post(rest::create_lead))
+        .route(
+            "/api/v1/leads",
+            post(rest::create_lead).put(rest::update_lead),
+        )
+        .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))

@@ -33,6 +33,8 @@ async fn log(
         status: Set(status),
         summary: Set(format!("{kind:?} {status:?} {minutes}")),
         changes: Set(None),
+        tool_input: Set(None),
+        tool_output: Set(None),
         parent_action_id: Set(None),
         tool_id: Set(None),
         created_at: Set(at),

@@ -83,7 +83,7 @@ pub fn parse(text: &str) -> Result<TemplateFile> {
 }
 
 /// Codes are lowercase words joined by `_`, so they read well in API calls.
-fn valid_code(code: &str) -> bool {
+pub(crate) fn valid_code(code: &str) -> bool {
     !code.is_empty()
         && code.len() <= 100
         && code
@@ -226,6 +226,7 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
         let model = checklist_group::ActiveModel {
             id: Set(group_id),
             workspace_id: Set(workspace_id),
+            lead_id: Set(None),
             name: Set(name.to_owned()),
             conditions: Set(non_null(&group.conditions)),
             position: Set(g as i32),
@@ -245,6 +246,7 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
                 id: Set(item_id),
                 workspace_id: Set(workspace_id),
                 group_id: Set(group_id),
+                lead_id: Set(None),
                 code: Set(item.code.clone()),
                 label: Set(item.label.trim().to_owned()),
                 field_type: Set(FieldType::parse(&item.field_type).expect("validated")),

@@ -3,10 +3,15 @@
 
 pub mod conditions;
 pub mod import;
+pub mod one_off;
+pub mod updates;
 pub mod value;
 pub mod view;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::IntoCondition,
+};
 use uuid::Uuid;
 
 use crate::entities::{checklist_group, checklist_item};
@@ -24,17 +29,44 @@ pub struct TemplateGroup {
     pub items: Vec<checklist_item::Model>,
 }
 
+/// Which rows a template read takes: the workspace template, and the one-off groups and
+/// items of these leads.
+fn owned_by(lead_column: impl ColumnTrait, lead_ids: &[Uuid]) -> Condition {
+    let template = lead_column.is_null().into_condition();
+    if lead_ids.is_empty() {
+        template
+    } else {
+        Condition::any()
+            .add(template)
+            .add(lead_column.is_in(lead_ids.iter().copied()))
+    }
+}
+
 impl Template {
-    /// Loads the template in two statements.
+    /// Loads the workspace template in two statements.
     pub async fn load(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Self> {
+        Self::load_with_one_offs(db, workspace_id, &[]).await
+    }
+
+    /// Loads the workspace template plus the one-off groups and items of `lead_ids`, in two
+    /// statements. Use `for_lead` to see one lead's checklist.
+    pub async fn load_with_one_offs(
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        lead_ids: &[Uuid],
+    ) -> Result<Self> {
         let groups = checklist_group::Entity::find()
             .filter(checklist_group::Column::WorkspaceId.eq(workspace_id))
+            .filter(owned_by(checklist_group::Column::LeadId, lead_ids))
             .order_by_asc(checklist_group::Column::Position)
+            .order_by_asc(checklist_group::Column::Id)
             .all(db)
             .await?;
         let items = checklist_item::Entity::find()
             .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
+            .filter(owned_by(checklist_item::Column::LeadId, lead_ids))
             .order_by_asc(checklist_item::Column::Position)
+            .order_by_asc(checklist_item::Column::Id)
             .all(db)
             .await?;
         let mut template = Self {
@@ -56,6 +88,27 @@ impl Template {
             }
         }
         Ok(template)
+    }
+
+    /// The checklist of one lead: the template and that lead's one-off items.
+    pub fn for_lead(&self, lead_id: Uuid) -> Self {
+        let mine = |owner: Option<Uuid>| owner.is_none_or(|id| id == lead_id);
+        Self {
+            groups: self
+                .groups
+                .iter()
+                .filter(|g| mine(g.group.lead_id))
+                .map(|g| TemplateGroup {
+                    group: g.group.clone(),
+                    items: g
+                        .items
+                        .iter()
+                        .filter(|i| mine(i.lead_id))
+                        .cloned()
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 
     pub fn items(&self) -> impl Iterator<Item = &checklist_item::Model> {

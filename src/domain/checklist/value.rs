@@ -194,6 +194,7 @@ mod tests {
             id: Uuid::nil(),
             workspace_id: Uuid::nil(),
             group_id: Uuid::nil(),
+            lead_id: None,
             code: "x".into(),
             label: "X".into(),
             field_type,

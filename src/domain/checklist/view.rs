@@ -89,7 +89,7 @@ pub async fn for_leads(
     workspace_id: Uuid,
     lead_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<GroupView>>> {
-    let template = Template::load(db, workspace_id).await?;
+    let template = Template::load_with_one_offs(db, workspace_id, lead_ids).await?;
     let rows = lead_checklist_item::Entity::find()
         .filter(lead_checklist_item::Column::LeadId.is_in(lead_ids.iter().copied()))
         .all(db)
@@ -105,6 +105,7 @@ pub async fn for_leads(
         .iter()
         .map(|lead_id| {
             let entries = by_lead.remove(lead_id).unwrap_or_default();
+            let template = template.for_lead(*lead_id);
             let groups = visible(&template, &entries)
                 .into_iter()
                 .map(|(group, items)| GroupView {

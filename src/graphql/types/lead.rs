@@ -155,6 +155,10 @@ impl Lead {
     async fn status(&self) -> LeadStatus {
         self.0.status.into()
     }
+    /// When the lead's checklist first became complete.
+    async fn submitted_at(&self) -> Option<DateTime> {
+        opt(self.0.submitted_at)
+    }
     /// Tag names, alphabetically.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let tags = loaders(ctx)?.load_one(TagsOf(self.0.id)).await.gql()?;

@@ -2,6 +2,7 @@
 //! through the request's loaders.
 
 pub mod checklist;
+pub mod connection;
 pub mod lead;
 pub mod payload;
 pub mod timeline;

@@ -52,6 +52,15 @@ impl ActionLog {
     async fn changes(&self) -> Option<Json<Value>> {
         self.0.changes.clone().map(Json)
     }
+    /// For TOOL_CALL: what the tool was called with.
+    async fn tool_input(&self) -> Option<Json<Value>> {
+        self.0.tool_input.clone().map(Json)
+    }
+    /// For TOOL_CALL: what the tool returned.
+    async fn tool_output(&self) -> Option<Json<Value>> {
+        self.0.tool_output.clone().map(Json)
+    }
+    /// The action this one was taken for (e.g. the message a tool call served).
     async fn parent_action_id(&self) -> Option<ID> {
         self.0.parent_action_id.map(|id| ID(id.to_string()))
     }

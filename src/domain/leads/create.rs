@@ -1,30 +1,25 @@
-//! Creating and finding leads.
+//! Creating a lead.
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
-use crate::entities::{
-    action_log,
-    enums::{ActionLogStatus, ActionLogType, ChecklistItemStatus, LeadStatus},
-    lead, lead_checklist_item,
-};
-use crate::error::{Error, Result};
-
-use super::{
+use crate::domain::{
     auth::Principal,
-    checklist::{Template, view},
+    checklist::Template,
     clock,
     lead_input::{NewLead, ValidLead},
-    tags, transaction_options,
+    status, tags, transaction_options,
 };
+use crate::entities::{
+    action_log,
+    enums::{ChecklistItemStatus, LeadStatus},
+    lead, lead_checklist_item,
+};
+use crate::error::Result;
 
-/// Leads created through the API say so.
-pub const SOURCE_API: &str = "api";
+use super::{SOURCE_API, api_activity, sort_name};
 
 /// Creates a lead in the caller's workspace: the lead, a row per template item (with the
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
@@ -43,13 +38,17 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let entries: HashMap<Uuid, lead_checklist_item::Model> = template
         .items()
         .map(|item| {
-            let update = updates.get(&item.id);
+            let (value, status) = updates
+                .get(&item.id)
+                .map_or((None, ChecklistItemStatus::Todo), |u| {
+                    u.resolve(None, ChecklistItemStatus::Todo)
+                });
             let entry = lead_checklist_item::Model {
                 id: Uuid::now_v7(),
                 lead_id,
                 checklist_item_id: item.id,
-                value: update.and_then(|u| u.value.clone()),
-                status: update.map_or(ChecklistItemStatus::Todo, |u| u.status),
+                value,
+                status,
                 item_override: None,
                 auto_skipped: false,
                 updated_at: now,
@@ -57,12 +56,11 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             (item.id, entry)
         })
         .collect();
+    let checklist_status = status::from_checklist(&template, &entries);
     let status = if valid.did_opt_out {
         LeadStatus::OptedOut
-    } else if view::is_complete(&template, &entries) {
-        LeadStatus::Completed
     } else {
-        LeadStatus::InProgress
+        checklist_status
     };
 
     let model = lead::Model {
@@ -71,6 +69,11 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         first_name: valid.first_name.clone(),
         middle_name: valid.middle_name.clone(),
         last_name: valid.last_name.clone(),
+        sort_name: sort_name(
+            &valid.first_name,
+            valid.middle_name.as_deref(),
+            valid.last_name.as_deref(),
+        ),
         email: valid.email.as_ref().map(|e| e.as_str().to_owned()),
         email_key: valid.email.as_ref().map(|e| e.match_key()),
         phone_number: valid.phone.as_ref().map(|p| p.display.clone()),
@@ -89,24 +92,12 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         email_verified_at: valid.email_verified.then_some(now),
         phone_verified_at: None,
         is_test: principal.is_test(),
+        submitted_at: (checklist_status == LeadStatus::Completed).then_some(now),
         created_at: now,
         updated_at: now,
         deleted_at: None,
     };
-    let log = action_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(principal.workspace_id),
-        lead_id: Set(lead_id),
-        r#type: Set(ActionLogType::ApiActivity),
-        status: Set(ActionLogStatus::Completed),
-        summary: Set("Lead created".to_owned()),
-        changes: Set(Some(valid.changes())),
-        parent_action_id: Set(None),
-        tool_id: Set(None),
-        created_at: Set(now),
-        scheduled_at: Set(None),
-        completed_at: Set(Some(now)),
-    };
+    let log = api_activity(&model, "Lead created", valid.changes(), now);
 
     let txn = db.begin_with_options(transaction_options()).await?;
     lead::Entity::insert(lead::ActiveModel::from(model.clone()))
@@ -128,17 +119,4 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         .await?;
     txn.commit().await?;
     Ok(model)
-}
-
-/// A lead of the caller's workspace (deleted ones included: the id was asked for).
-pub async fn find(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<lead::Model> {
-    lead::Entity::find_by_id(id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("lead"))
 }

@@ -1,0 +1,438 @@
+//! Writing the timeline: follow-ups, drafts and their approval, recorded messages, tool
+//! calls, and cancelling what has not happened yet. These make `lastAction`,
+//! `nextFollowUp` and `nextDraft` live. Opted-out leads get no new outbound messages.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    TransactionSession, TransactionTrait, sea_query::OnConflict,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entities::{
+    action_log,
+    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
+    lead, message, tool,
+};
+use crate::error::{Error, FieldError, Result};
+
+use super::{auth::Principal, clock, transaction_options};
+
+/// Longest subject and body accepted.
+const MAX_SUBJECT: usize = 1_000;
+const MAX_BODY: usize = 100_000;
+
+/// A message to send, draft or record.
+#[derive(Debug, Clone)]
+pub struct MessageInput {
+    pub channel: MessageChannel,
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+/// A tool call an agent made.
+#[derive(Debug, Clone)]
+pub struct ToolCallInput {
+    /// The tool's name; the tool is created on first use.
+    pub tool: String,
+    pub description: Option<String>,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub parent_action_id: Option<Uuid>,
+    pub status: ActionLogStatus,
+}
+
+fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> Result<()> {
+    let mut errors = Vec::new();
+    if message.body.trim().is_empty() {
+        errors.push(FieldError::new("body", "must not be empty"));
+    } else if message.body.chars().count() > MAX_BODY {
+        errors.push(FieldError::new(
+            "body",
+            format!("is too long (at most {MAX_BODY} characters)"),
+        ));
+    }
+    if message
+        .subject
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_SUBJECT)
+    {
+        errors.push(FieldError::new(
+            "subject",
+            format!("is too long (at most {MAX_SUBJECT} characters)"),
+        ));
+    }
+    if outbound {
+        if lead.did_opt_out {
+            errors.push(FieldError::new(
+                "leadId",
+                "the lead opted out: no outbound messages",
+            ));
+        }
+        match message.channel {
+            MessageChannel::Email if lead.email.is_none() => {
+                errors.push(FieldError::new("channel", "the lead has no email address"));
+            }
+            MessageChannel::Sms if lead.phone_e164.is_none() => {
+                errors.push(FieldError::new(
+                    "channel",
+                    "the lead has no valid phone number",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadInput(errors))
+    }
+}
+
+/// The live (not deleted) lead, locked for the write.
+async fn lead_for_write(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    lead_id: Uuid,
+) -> Result<lead::Model> {
+    let lead = lead::Entity::find_by_id(lead_id)
+        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("lead"))?;
+    if lead.deleted_at.is_some() {
+        return Err(Error::bad_input("leadId", "the lead was deleted"));
+    }
+    Ok(lead)
+}
+
+fn entry(
+    lead: &lead::Model,
+    kind: ActionLogType,
+    status: ActionLogStatus,
+    summary: String,
+    now: DateTime<Utc>,
+) -> action_log::Model {
+    action_log::Model {
+        id: Uuid::now_v7(),
+        workspace_id: lead.workspace_id,
+        lead_id: lead.id,
+        r#type: kind,
+        status,
+        summary,
+        changes: None,
+        tool_input: None,
+        tool_output: None,
+        parent_action_id: None,
+        tool_id: None,
+        created_at: now,
+        scheduled_at: None,
+        completed_at: (status == ActionLogStatus::Completed).then_some(now),
+    }
+}
+
+fn summary(direction: MessageDirection, channel: MessageChannel, message: &MessageInput) -> String {
+    let what = match (direction, channel) {
+        (MessageDirection::Outbound, MessageChannel::Email) => "Email to lead",
+        (MessageDirection::Outbound, MessageChannel::Sms) => "SMS to lead",
+        (MessageDirection::Inbound, MessageChannel::Email) => "Email from lead",
+        (MessageDirection::Inbound, MessageChannel::Sms) => "SMS from lead",
+    };
+    match message
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(subject) => format!("{what}: {subject}"),
+        None => what.to_owned(),
+    }
+}
+
+/// What kind of entry a message makes.
+struct MessageEntry {
+    kind: ActionLogType,
+    status: ActionLogStatus,
+    direction: MessageDirection,
+    scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// Writes an entry with its one message, in one transaction.
+async fn write_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    shape: MessageEntry,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let lead = lead_for_write(&txn, principal, lead_id).await?;
+    check_message(
+        message,
+        &lead,
+        shape.direction == MessageDirection::Outbound,
+    )?;
+    let now = clock::now();
+    let mut log = entry(
+        &lead,
+        shape.kind,
+        shape.status,
+        summary(shape.direction, message.channel, message),
+        now,
+    );
+    log.scheduled_at = shape.scheduled_at;
+    action_log::Entity::insert(action_log::ActiveModel::from(log.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    message::Entity::insert(message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        action_log_id: Set(log.id),
+        channel: Set(message.channel),
+        direction: Set(shape.direction),
+        subject: Set(message.subject.clone().filter(|s| !s.trim().is_empty())),
+        body: Set(message.body.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(log)
+}
+
+/// A PENDING follow-up message, to go out at `scheduled_at` (which must be in the future).
+pub async fn schedule_follow_up<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    scheduled_at: DateTime<Utc>,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
+    if scheduled_at <= Utc::now() {
+        return Err(Error::bad_input("scheduledAt", "must be in the future"));
+    }
+    write_message(
+        db,
+        principal,
+        lead_id,
+        MessageEntry {
+            kind: ActionLogType::FollowUpMessage,
+            status: ActionLogStatus::Pending,
+            direction: MessageDirection::Outbound,
+            scheduled_at: Some(scheduled_at),
+        },
+        message,
+    )
+    .await
+}
+
+/// A drafted message AWAITING_APPROVAL (what an agent writes for a person to review).
+pub async fn draft_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
+    write_message(
+        db,
+        principal,
+        lead_id,
+        MessageEntry {
+            kind: ActionLogType::Message,
+            status: ActionLogStatus::AwaitingApproval,
+            direction: MessageDirection::Outbound,
+            scheduled_at: None,
+        },
+        message,
+    )
+    .await
+}
+
+/// A message that was sent or received (COMPLETED).
+pub async fn record_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    direction: MessageDirection,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
+    write_message(
+        db,
+        principal,
+        lead_id,
+        MessageEntry {
+            kind: ActionLogType::Message,
+            status: ActionLogStatus::Completed,
+            direction,
+            scheduled_at: None,
+        },
+        message,
+    )
+    .await
+}
+
+/// An entry of the caller's workspace, locked for the write.
+async fn action_for_write(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<action_log::Model> {
+    action_log::Entity::find_by_id(id)
+        .filter(action_log::Column::WorkspaceId.eq(principal.workspace_id))
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("action log"))
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    mut log: action_log::Model,
+    status: ActionLogStatus,
+    now: DateTime<Utc>,
+) -> Result<action_log::Model> {
+    log.status = status;
+    if status == ActionLogStatus::Completed {
+        log.completed_at = Some(now);
+    }
+    action_log::Entity::update(action_log::ActiveModel {
+        id: Set(log.id),
+        status: Set(log.status),
+        completed_at: Set(log.completed_at),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(log)
+}
+
+/// Approves a draft: it is sent (COMPLETED now).
+pub async fn approve_draft<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<action_log::Model> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let log = action_for_write(&txn, principal, id).await?;
+    if log.status != ActionLogStatus::AwaitingApproval {
+        return Err(Error::bad_input(
+            "id",
+            format!(
+                "only drafts (AWAITING_APPROVAL) can be approved; this one is {}",
+                log.status.as_str()
+            ),
+        ));
+    }
+    let lead = lead_for_write(&txn, principal, log.lead_id).await?;
+    if lead.did_opt_out {
+        return Err(Error::bad_input(
+            "id",
+            "the lead opted out: no outbound messages",
+        ));
+    }
+    let log = set_status(&txn, log, ActionLogStatus::Completed, clock::now()).await?;
+    txn.commit().await?;
+    Ok(log)
+}
+
+/// Cancels what has not happened yet (PENDING or AWAITING_APPROVAL).
+pub async fn cancel_action<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<action_log::Model> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let log = action_for_write(&txn, principal, id).await?;
+    if !matches!(
+        log.status,
+        ActionLogStatus::Pending | ActionLogStatus::AwaitingApproval
+    ) {
+        return Err(Error::bad_input(
+            "id",
+            format!(
+                "only PENDING or AWAITING_APPROVAL actions can be cancelled; this one is {}",
+                log.status.as_str()
+            ),
+        ));
+    }
+    let log = set_status(&txn, log, ActionLogStatus::Cancelled, clock::now()).await?;
+    txn.commit().await?;
+    Ok(log)
+}
+
+/// Records a tool call (the tool is created on first use by name).
+pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    call: &ToolCallInput,
+) -> Result<action_log::Model> {
+    let name = call.tool.trim();
+    if name.is_empty() {
+        return Err(Error::bad_input("tool", "must not be empty"));
+    }
+    if !matches!(
+        call.status,
+        ActionLogStatus::Completed | ActionLogStatus::Failed
+    ) {
+        return Err(Error::bad_input(
+            "status",
+            "a recorded tool call is COMPLETED or FAILED",
+        ));
+    }
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let lead = lead_for_write(&txn, principal, lead_id).await?;
+    if let Some(parent) = call.parent_action_id {
+        let same_lead: Option<Uuid> = action_log::Entity::find_by_id(parent)
+            .select_only()
+            .column(action_log::Column::Id)
+            .filter(action_log::Column::LeadId.eq(lead_id))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        if same_lead.is_none() {
+            return Err(Error::bad_input(
+                "parentActionId",
+                "is not an action of this lead",
+            ));
+        }
+    }
+    tool::Entity::insert(tool::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(principal.workspace_id),
+        name: Set(name.to_owned()),
+        description: Set(call.description.clone()),
+    })
+    .on_conflict(
+        OnConflict::columns([tool::Column::WorkspaceId, tool::Column::Name])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let tool = tool::Entity::find()
+        .filter(tool::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(tool::Column::Name.eq(name))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::Internal("tool vanished after upsert".into()))?;
+    let now = clock::now();
+    let mut log = entry(
+        &lead,
+        ActionLogType::ToolCall,
+        call.status,
+        format!("Called {name}"),
+        now,
+    );
+    log.completed_at = Some(now);
+    log.tool_id = Some(tool.id);
+    log.tool_input = call.input.clone();
+    log.tool_output = call.output.clone();
+    log.parent_action_id = call.parent_action_id;
+    action_log::Entity::insert(action_log::ActiveModel::from(log.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(log)
+}

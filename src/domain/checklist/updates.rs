@@ -1,0 +1,109 @@
+//! Changing one lead's checklist rows: applying updates, and the automatic skips that
+//! completing a lead makes (and reopening it undoes).
+
+use std::collections::HashMap;
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::lead_input::ValidUpdate;
+use crate::entities::{enums::ChecklistItemStatus, lead_checklist_item};
+use crate::error::Result;
+
+use super::{Template, view};
+
+type Entries = HashMap<Uuid, lead_checklist_item::Model>;
+type Now = chrono::DateTime<chrono::Utc>;
+
+/// A lead's rows, by template item id.
+pub async fn load(db: &impl ConnectionTrait, lead_id: Uuid) -> Result<Entries> {
+    Ok(lead_checklist_item::Entity::find()
+        .filter(lead_checklist_item::Column::LeadId.eq(lead_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.checklist_item_id, row))
+        .collect())
+}
+
+/// Applies validated updates to `entries`; returns how `changes` records them. Rows that
+/// change are marked by their `updated_at` = `now`.
+pub fn apply(entries: &mut Entries, updates: &[ValidUpdate], now: Now) -> Vec<Value> {
+    let mut changes = Vec::new();
+    for update in updates {
+        let Some(entry) = entries.get_mut(&update.item.id) else {
+            continue;
+        };
+        let (value, status) = update.resolve(entry.value.as_ref(), entry.status);
+        changes.push(update.change(value.as_ref(), status));
+        if value != entry.value || status != entry.status {
+            entry.value = value;
+            entry.status = status;
+            // A deliberate update replaces an automatic skip.
+            entry.auto_skipped = false;
+            entry.updated_at = now;
+        }
+    }
+    changes
+}
+
+/// Marks every incomplete required item the lead shows SKIPPED (remembering it was
+/// automatic); returns their codes.
+pub fn auto_skip(template: &Template, entries: &mut Entries, now: Now) -> Vec<String> {
+    let incomplete: Vec<(Uuid, String)> = view::visible(template, entries)
+        .into_iter()
+        .flat_map(|(_, items)| items)
+        .filter(|item| item.is_required)
+        .filter(|item| {
+            !matches!(
+                entries.get(&item.id).map(|e| e.status),
+                Some(ChecklistItemStatus::Completed | ChecklistItemStatus::Skipped)
+            )
+        })
+        .map(|item| (item.id, item.code.clone()))
+        .collect();
+    let mut codes = Vec::new();
+    for (item_id, code) in incomplete {
+        if let Some(entry) = entries.get_mut(&item_id) {
+            entry.status = ChecklistItemStatus::Skipped;
+            entry.auto_skipped = true;
+            entry.updated_at = now;
+            codes.push(code);
+        }
+    }
+    codes
+}
+
+/// Undoes automatic skips (the items go back to TODO, values kept); returns their codes.
+pub fn revert_auto_skips(template: &Template, entries: &mut Entries, now: Now) -> Vec<String> {
+    let mut codes = Vec::new();
+    for item in template.items() {
+        if let Some(entry) = entries.get_mut(&item.id)
+            && entry.auto_skipped
+        {
+            entry.status = ChecklistItemStatus::Todo;
+            entry.auto_skipped = false;
+            entry.updated_at = now;
+            codes.push(item.code.clone());
+        }
+    }
+    codes
+}
+
+/// Writes the rows changed at `now`, one statement each.
+pub async fn save(db: &impl ConnectionTrait, entries: &Entries, now: Now) -> Result<()> {
+    for entry in entries.values().filter(|e| e.updated_at == now) {
+        lead_checklist_item::Entity::update(lead_checklist_item::ActiveModel {
+            id: Set(entry.id),
+            value: Set(entry.value.clone()),
+            status: Set(entry.status),
+            auto_skipped: Set(entry.auto_skipped),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}

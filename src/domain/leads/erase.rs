@@ -1,0 +1,80 @@
+//! Deleting a lead (soft: hidden from lists and matching, kept for the record) and erasing
+//! it (right to erasure: the lead and everything that belongs to it, for good).
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::domain::{auth::Principal, clock, transaction_options};
+use crate::entities::{action_log, lead};
+use crate::error::{Error, Result};
+
+use super::api_activity;
+
+/// Marks a lead deleted (idempotent: deleting a deleted lead changes nothing).
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let mut lead = lead::Entity::find_by_id(id)
+        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("lead"))?;
+    if lead.deleted_at.is_some() {
+        return Ok(lead);
+    }
+    let now = clock::now();
+    lead::Entity::update(lead::ActiveModel {
+        id: Set(id),
+        deleted_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    lead.deleted_at = Some(now);
+    lead.updated_at = now;
+    action_log::Entity::insert(api_activity(
+        &lead,
+        "Lead deleted",
+        json!({ "deletedAt": now }),
+        now,
+    ))
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(lead)
+}
+
+/// Removes a lead and every row that belongs to it: checklist values and one-off items,
+/// tag links, the timeline with its messages and documents. Foreign keys cascade from the
+/// lead, so one statement reaches every table; workspace-wide rows (tags, tools, the
+/// template) stay.
+pub async fn erase<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Uuid> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let exists: Option<Uuid> = lead::Entity::find_by_id(id)
+        .select_only()
+        .column(lead::Column::Id)
+        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    if exists.is_none() {
+        return Err(Error::NotFound("lead"));
+    }
+    lead::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(lead_id = %id, "lead erased");
+    Ok(id)
+}

@@ -1,0 +1,72 @@
+//! Leads: creating, updating, listing, deleting and erasing them.
+
+mod create;
+pub mod erase;
+pub mod list;
+pub mod update;
+
+pub use create::create;
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entities::{
+    action_log,
+    enums::{ActionLogStatus, ActionLogType},
+    lead,
+};
+use crate::error::{Error, Result};
+
+use super::auth::Principal;
+
+/// Leads created through the API say so.
+pub const SOURCE_API: &str = "api";
+
+/// What ordering by name sorts on: the full name, lower-cased.
+pub fn sort_name(first: &str, middle: Option<&str>, last: Option<&str>) -> String {
+    [Some(first), middle, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A lead of the caller's workspace (deleted ones included: the id was asked for).
+pub async fn find(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    lead::Entity::find_by_id(id)
+        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("lead"))
+}
+
+/// The one `API_ACTIVITY` entry every write through the API leaves on the timeline.
+pub(crate) fn api_activity(
+    lead: &lead::Model,
+    summary: &str,
+    changes: Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> action_log::ActiveModel {
+    action_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(lead.workspace_id),
+        lead_id: Set(lead.id),
+        r#type: Set(ActionLogType::ApiActivity),
+        status: Set(ActionLogStatus::Completed),
+        summary: Set(summary.to_owned()),
+        changes: Set(Some(changes)),
+        tool_input: Set(None),
+        tool_output: Set(None),
+        parent_action_id: Set(None),
+        tool_id: Set(None),
+        created_at: Set(now),
+        scheduled_at: Set(None),
+        completed_at: Set(Some(now)),
+    }
+}

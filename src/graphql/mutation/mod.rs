@@ -1,0 +1,11 @@
+//! Write entry points: thin adapters from GraphQL input to domain calls.
+
+mod leads;
+mod timeline;
+
+use async_graphql::MergedObject;
+
+pub use leads::{ChecklistItemInput, CreateLeadInput};
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(leads::LeadMutations, timeline::TimelineMutations);
