@@ -6,13 +6,41 @@ use crate::domain::auth::Principal;
 use crate::error::Error;
 
 use super::errors::to_graphql;
-use super::loaders::Loaders;
+use super::loaders::{self, BatchQueue, Loaders};
 
 /// The authenticated caller and their per-request loaders; absent when the request had no
 /// valid `x-api-key`.
 pub struct Caller {
     pub principal: Principal,
     pub loaders: Loaders,
+    batches: BatchQueue,
+}
+
+impl Caller {
+    pub fn new(db: sea_orm::DatabaseConnection, principal: Principal) -> Self {
+        let (loaders, batches) = loaders::for_workspace(db, principal.workspace_id);
+        Self {
+            principal,
+            loaders,
+            batches,
+        }
+    }
+}
+
+/// Executes a request as `caller` (or anonymously), running its loaders' batches in the
+/// request's task.
+pub async fn execute(
+    schema: &super::LeadgateSchema,
+    request: async_graphql::Request,
+    caller: Option<Caller>,
+) -> async_graphql::Response {
+    match caller {
+        Some(caller) => {
+            let batches = caller.batches.clone();
+            loaders::drive(schema.execute(request.data(caller)), batches).await
+        }
+        None => schema.execute(request).await,
+    }
 }
 
 /// The caller, or UNAUTHENTICATED.

@@ -1,11 +1,26 @@
 //! Per-request DataLoaders: every lazy field of a lead (and what hangs off it) is batched,
 //! so the number of SQL statements does not grow with the number of leads. One `Loaders`
-//! is built per request for the caller's workspace, so caches never cross requests or
-//! workspaces.
+//! is built per request for the caller's workspace, so nothing crosses requests or
+//! workspaces; loaders do not cache across batches either, so a mutation later in the
+//! same request reads fresh data.
+//!
+//! Batches run inside the request's own task (`drive`), not on spawned tasks: a batch
+//! only closes after the resolvers have gone as far as they can, so a slow resolver wave
+//! is never cut into several batches and statement counts are deterministic.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context, Poll},
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use futures::{StreamExt, future::BoxFuture, stream::FuturesUnordered};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -27,8 +42,96 @@ pub struct Batches {
 
 pub type Loaders = DataLoader<Batches>;
 
-pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> Loaders {
-    DataLoader::new(Batches { db, workspace_id }, tokio::spawn)
+/// Batch loads waiting to run in the request's task.
+#[derive(Clone, Default)]
+pub struct BatchQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
+
+/// Loaders for one request of one workspace, and the queue their batches go to.
+pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> (Loaders, BatchQueue) {
+    let queue = BatchQueue::default();
+    let spawn_into = queue.clone();
+    let loaders = DataLoader::new(Batches { db, workspace_id }, move |batch| {
+        spawn_into.0.lock().expect("batch queue").push(batch);
+    });
+    (loaders, queue)
+}
+
+/// Runs `request` and, in the same task, the batches its loaders queue, in rounds: the
+/// resolvers run as far as they can, then every batch they queued runs to completion,
+/// then the resolvers go on with the results. "As far as they can" ignores yields (tokio's
+/// cooperative budget, and `FuturesOrdered` yielding every 32 list items): a poll that
+/// woke itself is repeated before any batch runs. Each round's batches therefore hold
+/// exactly the keys of that round, whatever the timing, and statement counts are
+/// deterministic.
+pub fn drive<F: Future + Send>(
+    request: F,
+    queue: BatchQueue,
+) -> impl Future<Output = F::Output> + Send {
+    Driven {
+        request: Box::pin(tokio::task::unconstrained(request)),
+        queue,
+        running: FuturesUnordered::new(),
+    }
+}
+
+struct Driven<F: Future> {
+    request: Pin<Box<tokio::task::Unconstrained<F>>>,
+    queue: BatchQueue,
+    running: FuturesUnordered<BoxFuture<'static, ()>>,
+}
+
+impl<F: Future> Future for Driven<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        loop {
+            if self.running.is_empty() {
+                // Poll until the request stops waking itself.
+                loop {
+                    let woke = Arc::new(SelfWake {
+                        woken: AtomicBool::new(false),
+                        outer: cx.waker().clone(),
+                    });
+                    let waker = futures::task::waker(woke.clone());
+                    if let Poll::Ready(output) =
+                        self.request.as_mut().poll(&mut Context::from_waker(&waker))
+                    {
+                        return Poll::Ready(output);
+                    }
+                    if !woke.woken.load(Ordering::SeqCst) {
+                        break;
+                    }
+                }
+                let queued = std::mem::take(&mut *self.queue.0.lock().expect("batch queue"));
+                if queued.is_empty() {
+                    // Waiting on something else (a direct read); its wake-up polls again.
+                    return Poll::Pending;
+                }
+                self.running.extend(queued);
+            }
+            // Finish the round before the resolvers see any of its results.
+            loop {
+                match self.running.poll_next_unpin(cx) {
+                    Poll::Ready(Some(())) => {}
+                    Poll::Ready(None) => break,
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+/// Notes whether the request woke itself while being polled (a yield, not a wait).
+struct SelfWake {
+    woken: AtomicBool,
+    outer: std::task::Waker,
+}
+
+impl futures::task::ArcWake for SelfWake {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.woken.store(true, Ordering::SeqCst);
+        arc_self.outer.wake_by_ref();
+    }
 }
 
 type Shared = Arc<Error>;

@@ -4,7 +4,7 @@ use axum::http::HeaderMap;
 
 use crate::domain::auth;
 use crate::error::Error;
-use crate::graphql::{context::Caller, loaders};
+use crate::graphql::context::Caller;
 
 use super::AppState;
 
@@ -18,10 +18,7 @@ pub(crate) async fn resolve(
         return Ok(None);
     };
     match auth::authenticate(&state.db, key).await {
-        Ok(principal) => Ok(Some(Caller {
-            loaders: loaders::for_workspace(state.db.clone(), principal.workspace_id),
-            principal,
-        })),
+        Ok(principal) => Ok(Some(Caller::new(state.db.clone(), principal))),
         Err(Error::Unauthenticated) => Ok(None),
         Err(err) => Err(err),
     }

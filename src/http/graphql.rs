@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::graphql::errors;
+use crate::graphql::{context, errors};
 
 use super::{AppState, caller, graphiql};
 
@@ -86,17 +86,16 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
 ) -> Response {
-    match caller::resolve(state, headers).await {
-        Ok(Some(caller)) => request = request.data(caller),
-        Ok(None) => {}
+    let caller = match caller::resolve(state, headers).await {
+        Ok(caller) => caller,
         Err(err) => {
             let error = errors::to_graphql(&err).into_server_error(Default::default());
             return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
                 .into_response();
         }
-    }
-    let response = state.schema.execute(request).await;
+    };
+    let response = context::execute(&state.schema, request, caller).await;
     GraphQLResponse::from(errors::add_codes(response)).into_response()
 }

@@ -356,9 +356,8 @@ async fn read_payload(
     read: bool,
 ) -> Result<Value, Error> {
     let request = async_graphql::Request::new(rest_lead_query(read))
-        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })))
-        .data(caller);
-    let response = state.schema.execute(request).await;
+        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })));
+    let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
     if let Some(error) = response.errors.first() {
         return Err(Error::Internal(format!(
             "REST read failed: {}",

@@ -94,3 +94,42 @@ on_both_backends! {
         assert_eq!(twelve, 3 + 12);
     }
 }
+
+/// Every nested field of a page of leads.
+const PAGE: &str = r#"
+query($first: Int!) {
+  leads(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id tags
+      checklistItems { id name items { id status value checklistItem { code } documents { id } } }
+      actionLogs { id summary tool { name } messages { id documents { id } } documents { id } }
+      matchingLeads { id tags }
+      lastAction { id }
+      nextFollowUp { id }
+      nextDraft { id }
+    } }
+  }
+}"#;
+
+on_both_backends! {
+    async fn a_page_of_fifty_costs_what_a_page_of_one_costs(app) {
+        for i in 0..50 {
+            let mut input = documented_input();
+            input["tags"] = json!([format!("t{}", i % 3)]);
+            let id = app.create_lead(input).await;
+            // Give every lead a message on its timeline, so messages and their documents load too.
+            app.data(
+                "mutation($id: ID!) { recordMessage(input: { leadId: $id, direction: INBOUND, channel: EMAIL, body: \"hi\" }) { success } }",
+                json!({ "id": id }),
+            ).await;
+        }
+        let one = statements_for(&app, PAGE, json!({ "first": 1 })).await;
+        let fifty = statements_for(&app, PAGE, json!({ "first": 50 })).await;
+        assert_eq!(one, fifty, "statements grow with the page size");
+        // auth + page + count + (checklist 3 + its documents + tags + logs + messages + their
+        // documents + log documents + matches + their tags + 3 markers).
+        assert_eq!(fifty, 3 + 14);
+    }
+}

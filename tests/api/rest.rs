@@ -115,3 +115,88 @@ on_both_backends! {
         assert_eq!(app.count("leads").await, 0);
     }
 }
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<String>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(key) = key {
+        request = request.header("x-api-key", key);
+    }
+    let body = body.map_or_else(Body::empty, Body::from);
+    let (status, _, bytes) = app.send(request.body(body).unwrap()).await;
+    (status, serde_json::from_slice(&bytes).expect("JSON body"))
+}
+
+on_both_backends! {
+    async fn get_returns_the_read_shape_and_404s(app) {
+        let documented: Value = serde_json::from_str(DOCUMENTED_RESPONSE).unwrap();
+        let (_, created) = post(&app, Some(&app.key), DOCUMENTED_REQUEST).await;
+        let id = created["lead"]["id"].as_str().unwrap();
+        let (status, body) = send(&app, "GET", &format!("/api/v1/leads/{id}"), Some(&app.key), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(keys(&body), keys(&documented));
+        // The documented lead keys, then what a read adds.
+        let mut expected = keys(&documented["lead"]);
+        expected.extend(["isTest", "submittedAt", "workspaceId", "status"]);
+        assert_eq!(keys(&body["lead"]), expected);
+        assert_eq!(body["lead"]["status"], "COMPLETED");
+        assert_eq!(body["lead"]["isTest"], false);
+        assert_eq!(body["lead"]["workspaceId"], app.workspace_id.to_string());
+        assert_eq!(body["lead"]["submittedAt"], body["lead"]["createdAt"]);
+        assert_eq!(body["checklistItems"], created["checklistItems"]);
+
+        let (other_ws, other_key) = app.other_workspace("Globex").await;
+        let _ = other_ws;
+        let (status, body) = send(&app, "GET", &format!("/api/v1/leads/{id}"), Some(&other_key), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body:#}");
+        assert_eq!(body["error"]["code"], "NOT_FOUND");
+        let (status, _) = send(&app, "GET", "/api/v1/leads/not-a-uuid", Some(&app.key), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = send(&app, "GET", &format!("/api/v1/leads/{id}"), None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+on_both_backends! {
+    async fn put_updates_with_the_documented_rules(app) {
+        let documented: Value = serde_json::from_str(DOCUMENTED_RESPONSE).unwrap();
+        let (_, created) = post(&app, Some(&app.key), DOCUMENTED_REQUEST).await;
+        let id = created["lead"]["id"].as_str().unwrap();
+        let body = json!({ "leadId": id, "lastName": null, "assigneeType": "agent", "status": "IN_PROGRESS",
+            "tags": ["Priority"], "checklistItems": [{ "code": "tax_id", "value": null }] });
+        let (status, updated) = send(&app, "PUT", "/api/v1/leads", Some(&app.key), Some(body.to_string())).await;
+        assert_eq!(status, StatusCode::OK, "{updated:#}");
+        assert_eq!(keys(&updated), keys(&documented));
+        assert_eq!(keys(&updated["lead"]), keys(&documented["lead"]));
+        assert_eq!(updated["lead"]["lastName"], Value::Null);
+        assert_eq!(updated["lead"]["assigneeType"], "AI_AGENT");
+        assert_eq!(updated["checklistItems"][0]["items"][1]["value"], Value::Null);
+        assert_eq!(updated["checklistItems"][0]["items"][1]["status"], "TODO");
+        assert_eq!(updated["actionLogs"][0]["summary"], "Lead updated");
+
+        for (body, status, field) in [
+            (json!({ "leadId": id, "status": "REVIEW" }), StatusCode::BAD_REQUEST, "status"),
+            (json!({ "leadId": id, "status": "DONE" }), StatusCode::BAD_REQUEST, "status"),
+            (json!({ "leadId": id, "status": "COMPLETED", "didOptOut": true }), StatusCode::BAD_REQUEST, "didOptOut"),
+            (json!({ "leadId": "nope" }), StatusCode::BAD_REQUEST, "leadId"),
+            (json!({ "firstName": "No id" }), StatusCode::BAD_REQUEST, "leadId"),
+            (json!({ "leadId": "00000000-0000-0000-0000-000000000000" }), StatusCode::NOT_FOUND, ""),
+        ] {
+            let (got, response) = send(&app, "PUT", "/api/v1/leads", Some(&app.key), Some(body.to_string())).await;
+            assert_eq!(got, status, "{body}: {response:#}");
+            if !field.is_empty() {
+                assert!(response["error"]["field"].as_str().unwrap().contains(field), "{body}: {response:#}");
+            }
+        }
+        let (status, _) = send(&app, "PUT", "/api/v1/leads", None, Some(json!({ "leadId": id }).to_string())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}

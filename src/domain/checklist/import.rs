@@ -200,6 +200,7 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
     {
         return Err(Error::bad_input("workspace", "no such workspace"));
     }
+    refuse_one_off_codes(&txn, workspace_id, file).await?;
     let old = Template::load(&txn, workspace_id).await?;
     let old_groups: HashMap<&str, Uuid> = old
         .groups
@@ -299,6 +300,45 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
     backfill(&txn, workspace_id, &new_items).await?;
     txn.commit().await?;
     Ok(summary)
+}
+
+/// Codes are unique in a workspace, one-off items included: a template may not take a
+/// code a lead's one-off item already has.
+async fn refuse_one_off_codes(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    file: &TemplateFile,
+) -> Result<()> {
+    let codes: Vec<&str> = file
+        .groups
+        .iter()
+        .flat_map(|g| g.items.iter().map(|i| i.code.as_str()))
+        .collect();
+    let taken: Vec<String> = checklist_item::Entity::find()
+        .select_only()
+        .column(checklist_item::Column::Code)
+        .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
+        .filter(checklist_item::Column::LeadId.is_not_null())
+        .filter(checklist_item::Column::Code.is_in(codes))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut errors = Vec::new();
+    for (g, group) in file.groups.iter().enumerate() {
+        for (i, item) in group.items.iter().enumerate() {
+            if taken.contains(&item.code) {
+                errors.push(FieldError::new(
+                    format!("groups[{g}].items[{i}].code"),
+                    format!("`{}` is used by a one-off item of a lead", item.code),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadInput(errors))
+    }
 }
 
 /// Gives every existing lead a TODO row for each new item, so every lead always has one
