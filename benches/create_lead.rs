@@ -1,5 +1,6 @@
-//! createLead throughput, latency and memory, through the real router (in process, no
-//! sockets), on SQLite and on PostgreSQL. Prints figures; asserts nothing.
+//! createLead and leads(first: 50) throughput, latency and memory, through the real
+//! router (in process, no sockets), on SQLite and on PostgreSQL. Prints figures; asserts
+//! nothing.
 //!
 //!     cargo bench --bench create_lead                 # both backends
 //!     BENCH_REQUESTS=5000 BENCH_CONCURRENCY=32 cargo bench --bench create_lead
@@ -59,11 +60,13 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-async fn app(url: &str, statements: Arc<AtomicUsize>) -> (Router, String) {
+async fn app(url: &str) -> App {
+    let statements = Arc::new(AtomicUsize::new(0));
     let mut db = leadgate::db::connect(url).await.expect("connect");
     leadgate::db::migrate(&db).await.expect("migrate");
+    let counter = statements.clone();
     db.set_metric_callback(move |_| {
-        statements.fetch_add(1, Ordering::Relaxed);
+        counter.fetch_add(1, Ordering::Relaxed);
     });
     let workspace = workspaces::create(&db, "bench").await.unwrap();
     import::replace(&db, workspace.id, &import::parse(DEMO_TEMPLATE).unwrap())
@@ -73,18 +76,87 @@ async fn app(url: &str, statements: Arc<AtomicUsize>) -> (Router, String) {
         .await
         .unwrap()
         .key;
-    (leadgate::router(AppState::new(db, Config::default())), key)
+    App {
+        router: leadgate::router(AppState::new(db, Config::default())),
+        key,
+        statements,
+    }
 }
 
-async fn run(label: &str, url: &str, query: &'static str, requests: usize, concurrency: usize) {
-    let statements = Arc::new(AtomicUsize::new(0));
-    let (router, key) = app(url, statements.clone()).await;
+/// createLead selecting only the id, then everything, then pages of the leads it made.
+async fn suite(backend: &str, url: &str, requests: usize, concurrency: usize) {
+    let app = app(url).await;
+    run(
+        &format!("{backend} createLead {{ lead {{ id }} }}"),
+        &app,
+        requests,
+        concurrency,
+        |i| create_body(MINIMAL, i),
+    )
+    .await;
+    run(
+        &format!("{backend} createLead {{ everything }}"),
+        &app,
+        requests,
+        concurrency,
+        |i| create_body(EVERYTHING, i),
+    )
+    .await;
+    let pages = (requests / 10).max(10);
+    let page_body = json!({ "query": PAGE }).to_string();
+    run(
+        &format!("{backend} leads(first: 50) {{ nested }}"),
+        &app,
+        pages,
+        concurrency.min(8),
+        move |_| page_body.clone(),
+    )
+    .await;
+}
+
+/// A page of 50 leads with every nested field.
+const PAGE: &str = "query { leads(first: 50) { totalCount edges { cursor node {
+  id firstName tags status
+  checklistItems { id name items { id value status checklistItem { code } documents { id } } }
+  actionLogs(limit: 5) { id summary messages { id } }
+  matchingLeads { id }
+  lastAction { id } nextFollowUp { id } nextDraft { id } } } } }";
+
+fn create_body(query: &str, i: usize) -> String {
+    let input = json!({
+        "firstName": format!("Lead {i}"),
+        "email": format!("lead{}@example.com", i % 500),
+        "phoneNumber": format!("678231{:04}", i % 1000),
+        "tags": ["bench", format!("t{}", i % 10)],
+        "checklistItems": [
+            { "code": "business_name", "value": "Acme" },
+            { "code": "tax_id", "value": "12-3456789" }
+        ]
+    });
+    json!({ "query": query, "variables": { "input": input } }).to_string()
+}
+
+struct App {
+    router: Router,
+    key: String,
+    statements: Arc<AtomicUsize>,
+}
+
+async fn run(
+    label: &str,
+    app: &App,
+    requests: usize,
+    concurrency: usize,
+    body: impl Fn(usize) -> String + Send + Sync + Clone + 'static,
+) {
+    let (router, statements) = (app.router.clone(), app.statements.clone());
     statements.store(0, Ordering::Relaxed);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (router, key, next) = (router.clone(), key.clone(), next.clone());
+        let (router, key, next, body) =
+            (router.clone(), app.key.clone(), next.clone(), body.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -92,21 +164,10 @@ async fn run(label: &str, url: &str, query: &'static str, requests: usize, concu
                 if i >= requests {
                     return latencies;
                 }
-                let input = json!({
-                    "firstName": format!("Lead {i}"),
-                    "email": format!("lead{}@example.com", i % 500),
-                    "phoneNumber": format!("678231{:04}", i % 1000),
-                    "tags": ["bench", format!("t{}", i % 10)],
-                    "checklistItems": [
-                        { "code": "business_name", "value": "Acme" },
-                        { "code": "tax_id", "value": "12-3456789" }
-                    ]
-                });
-                let body = json!({ "query": query, "variables": { "input": input } }).to_string();
                 let request = Request::post("/graphql")
                     .header("content-type", "application/json")
                     .header("x-api-key", &key)
-                    .body(Body::from(body))
+                    .body(Body::from(body(i)))
                     .unwrap();
                 let t = Instant::now();
                 let response = router.clone().oneshot(request).await.unwrap();
@@ -146,16 +207,11 @@ async fn main() {
     println!("leadgate createLead bench: {requests} requests per run, {concurrency} in flight");
 
     let dir = tempfile::tempdir().unwrap();
-    for (label, query) in [
-        ("sqlite   createLead { lead { id } }", MINIMAL),
-        ("sqlite   createLead { everything }", EVERYTHING),
-    ] {
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join(format!("{}.db", query.len())).display()
-        );
-        run(label, &url, query, requests, concurrency).await;
-    }
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    suite("sqlite  ", &url, requests, concurrency).await;
 
     let admin_url = std::env::var("LEADGATE_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -163,20 +219,15 @@ async fn main() {
         println!("postgres: not reachable at {admin_url}, skipped");
         return;
     };
-    for (label, query) in [
-        ("postgres createLead { lead { id } }", MINIMAL),
-        ("postgres createLead { everything }", EVERYTHING),
-    ] {
-        let name = format!("leadgate_bench_{}", uuid::Uuid::new_v4().simple());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        run(label, &url, query, requests, concurrency).await;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-            .await
-            .unwrap();
-    }
+    let name = format!("leadgate_bench_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    suite("postgres", &url, requests, concurrency).await;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
 }
