@@ -50,6 +50,9 @@ pub enum Command {
         /// Turn off schema introspection (GraphiQL then cannot autocomplete).
         #[arg(long, env = "LEADGATE_NO_INTROSPECTION")]
         no_introspection: bool,
+        /// Browser origins allowed to call the API (CORS), comma-separated.
+        #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
     },
     /// Workspaces.
     Workspace {
@@ -163,9 +166,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             signing_key,
             documents_url,
             no_introspection,
+            cors_origins,
         } => {
             let mut config = Config {
                 introspection: !no_introspection,
+                cors_origins,
                 ..Config::default()
             };
             match signing_key {

@@ -19,6 +19,9 @@ pub struct Config {
     pub max_root_fields: usize,
     /// Whether clients may introspect the schema (GraphiQL needs it). Default true.
     pub introspection: bool,
+    /// Browser origins allowed to call the API cross-origin (CORS). Default none: only
+    /// same-origin pages (and non-browser clients).
+    pub cors_origins: Vec<String>,
     /// Signs document download URLs.
     pub url_signer: UrlSigner,
 }
@@ -32,6 +35,7 @@ impl Default for Config {
             max_complexity: 5000,
             max_root_fields: 10,
             introspection: true,
+            cors_origins: Vec::new(),
             url_signer: UrlSigner::new(
                 b"leadgate-development-signing-key".to_vec(),
                 "/documents",

@@ -14,10 +14,11 @@ use axum::{
 use sea_orm::DatabaseConnection;
 use tower_http::{
     compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
 use crate::config::Config;
@@ -43,10 +44,43 @@ impl AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole HTTP surface, with body limit, timeout, compression and request ids. Traces
-/// carry method, path and request id only: query strings and bodies can hold PII.
+/// CORS for the configured browser origins; none configured means no CORS headers, so
+/// browsers allow same-origin pages only.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<axum::http::HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| match origin.parse() {
+            Ok(value) => Some(value),
+            Err(_) => {
+                tracing::warn!(
+                    origin,
+                    "ignoring a CORS origin that is not a valid header value"
+                );
+                None
+            }
+        })
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+        ])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::ACCEPT,
+            HeaderName::from_static("x-api-key"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// The whole HTTP surface, with body limit, timeout, compression, CORS and request ids.
+/// Traces carry method, path and request id only: query strings and bodies can hold PII.
 pub fn router(state: AppState) -> Router {
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+    let trace = TraceLayer::new_for_http()
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+        .make_span_with(|request: &Request<_>| {
         let request_id = request
             .headers()
             .get(&REQUEST_ID)
@@ -71,6 +105,7 @@ pub fn router(state: AppState) -> Router {
             state.config.request_timeout,
         ))
         .layer(CompressionLayer::new())
+        .layer(cors(&state.config.cors_origins))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
