@@ -57,12 +57,14 @@ pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> (Loaders, Ba
 }
 
 /// Runs `request` and, in the same task, the batches its loaders queue, in rounds: the
-/// resolvers run as far as they can, then every batch they queued runs to completion,
-/// then the resolvers go on with the results. "As far as they can" ignores yields (tokio's
-/// cooperative budget, and `FuturesOrdered` yielding every 32 list items): a poll that
-/// woke itself is repeated before any batch runs. Each round's batches therefore hold
-/// exactly the keys of that round, whatever the timing, and statement counts are
-/// deterministic.
+/// batches queued while a round runs start together when it is over. Keys that resolvers
+/// ask for because of round N's results therefore all land in round N + 1's batches,
+/// whatever the timing, and statement counts are deterministic. The request itself is
+/// polled whenever it is woken, also during a round: a resolver's direct read may hold a
+/// pooled connection, and starving it while batches wait for connections would deadlock
+/// the pool. "Woken" ignores yields (tokio's cooperative budget, `FuturesOrdered` yielding
+/// every 32 list items): a poll that woke itself is repeated at once, so a round is never
+/// cut short by one.
 pub fn drive<F: Future + Send>(
     request: F,
     queue: BatchQueue,
@@ -80,28 +82,36 @@ struct Driven<F: Future> {
     running: FuturesUnordered<BoxFuture<'static, ()>>,
 }
 
+impl<F: Future> Driven<F> {
+    /// Polls the request until it stops waking itself.
+    fn poll_request(&mut self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        loop {
+            let woke = Arc::new(SelfWake {
+                woken: AtomicBool::new(false),
+                outer: cx.waker().clone(),
+            });
+            let waker = futures::task::waker(woke.clone());
+            if let Poll::Ready(output) =
+                self.request.as_mut().poll(&mut Context::from_waker(&waker))
+            {
+                return Poll::Ready(output);
+            }
+            if !woke.woken.load(Ordering::SeqCst) {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
 impl<F: Future> Future for Driven<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         loop {
+            if let Poll::Ready(output) = self.poll_request(cx) {
+                return Poll::Ready(output);
+            }
             if self.running.is_empty() {
-                // Poll until the request stops waking itself.
-                loop {
-                    let woke = Arc::new(SelfWake {
-                        woken: AtomicBool::new(false),
-                        outer: cx.waker().clone(),
-                    });
-                    let waker = futures::task::waker(woke.clone());
-                    if let Poll::Ready(output) =
-                        self.request.as_mut().poll(&mut Context::from_waker(&waker))
-                    {
-                        return Poll::Ready(output);
-                    }
-                    if !woke.woken.load(Ordering::SeqCst) {
-                        break;
-                    }
-                }
                 let queued = std::mem::take(&mut *self.queue.0.lock().expect("batch queue"));
                 if queued.is_empty() {
                     // Waiting on something else (a direct read); its wake-up polls again.
@@ -109,13 +119,10 @@ impl<F: Future> Future for Driven<F> {
                 }
                 self.running.extend(queued);
             }
-            // Finish the round before the resolvers see any of its results.
-            loop {
-                match self.running.poll_next_unpin(cx) {
-                    Poll::Ready(Some(())) => {}
-                    Poll::Ready(None) => break,
-                    Poll::Pending => return Poll::Pending,
-                }
+            // A finished batch lets its resolvers go on (their keys wait for the next
+            // round); an empty set means the round is over. Either way, poll the request.
+            if self.running.poll_next_unpin(cx).is_pending() {
+                return Poll::Pending;
             }
         }
     }

@@ -35,3 +35,33 @@ on_both_backends! {
         assert_eq!(app.count("lead_checklist_items").await, 2 * CONCURRENT as i64);
     }
 }
+
+/// Lazy fields beside a direct read (`totalCount`), so each request holds a pooled
+/// connection while its loader batches want more.
+const PAGE: &str = "{ leads(first: 50) { totalCount edges { node {
+    tags checklistItems { items { status } } actionLogs(limit: 2) { id } matchingLeads { id } lastAction { id } } } } }";
+
+on_both_backends! {
+    async fn concurrent_reads_beyond_the_pool_size_all_finish(app) {
+        for i in 0..10 {
+            app.create_lead(json!({ "firstName": format!("P{i}"), "email": "same@example.com", "tags": ["t"] })).await;
+        }
+        let app = std::sync::Arc::new(app);
+        // More requests in flight than the pool has connections (8 on SQLite).
+        let tasks: Vec<_> = (0..24)
+            .map(|_| {
+                let app = app.clone();
+                tokio::spawn(async move { app.data(PAGE, json!({})).await })
+            })
+            .collect();
+        // A guard against a deadlock, not a speed assertion: it hangs forever or not at all.
+        let all = tokio::time::timeout(std::time::Duration::from_secs(120), futures::future::join_all(tasks))
+            .await
+            .expect("requests deadlocked on the connection pool");
+        for data in all {
+            let data = data.unwrap();
+            assert_eq!(data["leads"]["totalCount"], 10);
+            assert_eq!(data["leads"]["edges"][0]["node"]["matchingLeads"].as_array().unwrap().len(), 9);
+        }
+    }
+}
