@@ -11,7 +11,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Requests running longer are answered 408. Default 30 s.
     pub request_timeout: Duration,
-    /// Deepest GraphQL selection accepted. Default 12.
+    /// Deepest GraphQL selection accepted. Default 16: GraphiQL's introspection query
+    /// needs 15.
     pub max_depth: usize,
     /// Largest GraphQL query complexity (fields counted, list fields × their limit). Default 5000.
     pub max_complexity: usize,
@@ -31,7 +32,7 @@ impl Default for Config {
         Self {
             body_limit_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            max_depth: 12,
+            max_depth: 16,
             max_complexity: 5000,
             max_root_fields: 10,
             introspection: true,

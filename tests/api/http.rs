@@ -150,3 +150,17 @@ on_both_backends! {
         assert!(headers.get("access-control-allow-origin").is_none());
     }
 }
+
+on_both_backends! {
+    async fn graphiql_can_introspect_the_schema(app) {
+        // GraphiQL's own introspection query (graphql-js getIntrospectionQuery, nine
+        // levels of ofType) must pass the depth and complexity limits, with or without a key.
+        let query = include_str!("fixtures/introspection.graphql");
+        for key in [None, Some(app.key.as_str())] {
+            let response = app.graphql_with(key, query, json!({})).await;
+            assert!(response.get("errors").is_none(), "{response:#}");
+            let types = response["data"]["__schema"]["types"].as_array().unwrap();
+            assert!(types.iter().any(|t| t["name"] == "CreateLeadPayload"));
+        }
+    }
+}
