@@ -21,7 +21,7 @@ use crate::domain::{
     lead_input::{ChecklistUpdate, NewLead},
     leads::{
         self,
-        update::{LeadChanges, Patch},
+        changes::{LeadChanges, Patch},
     },
 };
 use crate::entities::enums::{AssigneeType, ChecklistItemStatus, LeadStatus};

@@ -1,5 +1,6 @@
 //! Leads: creating, updating, listing, deleting and erasing them.
 
+pub mod changes;
 mod create;
 pub mod erase;
 pub mod list;

@@ -19,77 +19,20 @@ use crate::domain::{
     auth::Principal,
     checklist::{Template, one_off, updates},
     clock,
-    email::Email,
     lead_input::{self, ChecklistUpdate},
-    phone::Phone,
-    status, tags, timezone, transaction_options,
+    status, tags, transaction_options,
 };
 use crate::entities::{
     action_log,
-    enums::{ActionLogStatus, ActionLogType, AssigneeType, LeadStatus},
+    enums::{ActionLogStatus, ActionLogType, LeadStatus},
     lead,
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{api_activity, sort_name};
-
-/// A partial change to one field.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum Patch<T> {
-    /// Absent: leave as is.
-    #[default]
-    Keep,
-    /// Null: clear.
-    Clear,
-    Set(T),
-}
-
-/// What an update asks for; every field is optional.
-#[derive(Debug, Clone, Default)]
-pub struct LeadChanges {
-    pub first_name: Patch<String>,
-    pub middle_name: Patch<String>,
-    pub last_name: Patch<String>,
-    pub email: Patch<String>,
-    pub phone_number: Patch<String>,
-    pub business_name: Patch<String>,
-    pub website: Patch<String>,
-    pub external_lead_id: Patch<String>,
-    pub timezone: Patch<String>,
-    pub assignee_type: Patch<AssigneeType>,
-    pub did_opt_out: Option<bool>,
-    pub email_verified: Option<bool>,
-    pub status: Option<LeadStatus>,
-    /// `Set(vec![])` or `Clear` removes every tag.
-    pub tags: Patch<Vec<String>>,
-    pub checklist_items: Vec<ChecklistUpdate>,
-}
-
-/// Records `field: {from, to}` when a value changes.
-struct Diff(Map<String, Value>);
-
-impl Diff {
-    fn record<T: serde::Serialize + PartialEq>(&mut self, field: &str, from: &T, to: &T) {
-        if from != to {
-            self.0
-                .insert(field.to_owned(), json!({ "from": from, "to": to }));
-        }
-    }
-}
-
-/// Applies a text patch: trimmed, empty means clear; `required` fields cannot be cleared.
-fn text_patch(
-    field: &str,
-    patch: &Patch<String>,
-    current: &Option<String>,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    match patch {
-        Patch::Keep => current.clone(),
-        Patch::Clear => None,
-        Patch::Set(raw) => lead_input::text(field, Some(raw), errors),
-    }
-}
+use super::{
+    api_activity,
+    changes::{self, LeadChanges, Patch},
+};
 
 /// Updates a lead of the caller's workspace.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
@@ -173,87 +116,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
 
     // Validate everything first, collecting every problem.
     let mut errors = Vec::new();
-    let mut next = current.clone();
-    let mut diff = Diff(Map::new());
-    match &changes.first_name {
-        Patch::Keep => {}
-        Patch::Clear => errors.push(FieldError::new("firstName", "cannot be cleared")),
-        Patch::Set(raw) => match lead_input::text("firstName", Some(raw), &mut errors) {
-            Some(name) => next.first_name = name,
-            None if errors.is_empty() => {
-                errors.push(FieldError::new("firstName", "must not be empty"))
-            }
-            None => {}
-        },
-    }
-    next.middle_name = text_patch(
-        "middleName",
-        &changes.middle_name,
-        &current.middle_name,
-        &mut errors,
-    );
-    next.last_name = text_patch(
-        "lastName",
-        &changes.last_name,
-        &current.last_name,
-        &mut errors,
-    );
-    next.business_name = text_patch(
-        "businessName",
-        &changes.business_name,
-        &current.business_name,
-        &mut errors,
-    );
-    next.website = text_patch("website", &changes.website, &current.website, &mut errors);
-    next.external_lead_id = text_patch(
-        "externalLeadId",
-        &changes.external_lead_id,
-        &current.external_lead_id,
-        &mut errors,
-    );
-    match &changes.email {
-        Patch::Keep => {}
-        Patch::Set(raw) if !raw.trim().is_empty() => match Email::parse(raw) {
-            Ok(email) => {
-                next.email = Some(email.as_str().to_owned());
-                next.email_key = Some(email.match_key());
-            }
-            Err(e) => errors.push(FieldError::new("email", e)),
-        },
-        Patch::Set(_) | Patch::Clear => {
-            next.email = None;
-            next.email_key = None;
-        }
-    }
-    match &changes.phone_number {
-        Patch::Keep => {}
-        Patch::Set(raw) if !raw.trim().is_empty() => {
-            match Phone::parse(raw, &principal.default_region) {
-                Ok(phone) => {
-                    next.phone_number = Some(phone.display);
-                    next.phone_e164 = phone.e164;
-                }
-                Err(e) => errors.push(FieldError::new("phoneNumber", e)),
-            }
-        }
-        Patch::Set(_) | Patch::Clear => {
-            next.phone_number = None;
-            next.phone_e164 = None;
-        }
-    }
-    match &changes.timezone {
-        Patch::Keep => {}
-        Patch::Set(raw) if !raw.trim().is_empty() => match timezone::parse(raw) {
-            Ok(tz) => next.timezone = Some(tz),
-            Err(e) => errors.push(FieldError::new("timezone", e)),
-        },
-        Patch::Set(_) | Patch::Clear => next.timezone = None,
-    }
-    match changes.assignee_type {
-        Patch::Keep => {}
-        Patch::Clear => errors.push(FieldError::new("assigneeType", "cannot be cleared")),
-        Patch::Set(assignee) => next.assignee_type = assignee,
-    }
+    let mut next = changes::apply_fields(&current, changes, &principal.default_region, &mut errors);
     let new_tags = match &changes.tags {
         Patch::Keep => None,
         Patch::Clear => Some(Vec::new()),
@@ -289,40 +152,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     }
 
     // Fields.
-    diff.record("firstName", &current.first_name, &next.first_name);
-    diff.record("middleName", &current.middle_name, &next.middle_name);
-    diff.record("lastName", &current.last_name, &next.last_name);
-    diff.record("email", &current.email, &next.email);
-    diff.record("phoneNumber", &current.phone_number, &next.phone_number);
-    diff.record("businessName", &current.business_name, &next.business_name);
-    diff.record("website", &current.website, &next.website);
-    diff.record(
-        "externalLeadId",
-        &current.external_lead_id,
-        &next.external_lead_id,
-    );
-    diff.record("timezone", &current.timezone, &next.timezone);
-    diff.record(
-        "assigneeType",
-        &current.assignee_type.as_str(),
-        &next.assignee_type.as_str(),
-    );
-    next.sort_name = sort_name(
-        &next.first_name,
-        next.middle_name.as_deref(),
-        next.last_name.as_deref(),
-    );
-    match changes.email_verified {
-        Some(true) if current.email_verified_at.is_none() => next.email_verified_at = Some(now),
-        Some(false) => next.email_verified_at = None,
-        _ => {}
+    if let Some(verified) = changes.email_verified {
+        next.email_verified_at = match (verified, current.email_verified_at) {
+            (true, None) => Some(now),
+            (true, at) => at,
+            (false, _) => None,
+        };
     }
-    diff.record(
-        "emailVerified",
-        &current.email_verified_at.is_some(),
-        &next.email_verified_at.is_some(),
-    );
-
+    let mut diff = changes::field_diff(&current, &next);
     // Checklist, then status.
     let mut entries = updates::load(&txn, lead_id).await?;
     let checklist_changes = updates::apply(&mut entries, &checklist, now);
@@ -358,7 +195,6 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     if next.status == LeadStatus::Completed && next.submitted_at.is_none() {
         next.submitted_at = Some(now);
     }
-    diff.record("didOptOut", &current.did_opt_out, &next.did_opt_out);
     let status_change = (current.status != next.status)
         .then(|| json!({ "from": current.status.as_str(), "to": next.status.as_str() }));
     next.updated_at = now;
@@ -379,6 +215,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .await?;
 
     let mut record = Map::new();
+    diff.record("didOptOut", &current.did_opt_out, &next.did_opt_out);
     if !diff.0.is_empty() {
         record.insert("lead".into(), Value::Object(diff.0));
     }

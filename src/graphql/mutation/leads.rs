@@ -7,8 +7,9 @@ use crate::domain::{
     checklist::one_off::NewItem,
     lead_input::{ChecklistUpdate, NewLead},
     leads::{
-        self, erase,
-        update::{LeadChanges, Patch},
+        self,
+        changes::{LeadChanges, Patch},
+        erase,
     },
 };
 use crate::graphql::{
