@@ -190,3 +190,27 @@ pub async fn tools_by_id(
         .map(|t| (t.id, t))
         .collect())
 }
+
+/// The tool calls made for each of several actions (TOOL_CALL entries whose parent is
+/// the action), oldest first, in one statement.
+pub async fn tool_calls_for(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    parent_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<action_log::Model>>> {
+    let rows = action_log::Entity::find()
+        .filter(action_log::Column::WorkspaceId.eq(workspace_id))
+        .filter(action_log::Column::Type.eq(ActionLogType::ToolCall))
+        .filter(action_log::Column::ParentActionId.is_in(parent_ids.iter().copied()))
+        .order_by_asc(action_log::Column::CreatedAt)
+        .order_by_asc(action_log::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_parent: HashMap<Uuid, Vec<action_log::Model>> = HashMap::new();
+    for row in rows {
+        if let Some(parent) = row.parent_action_id {
+            by_parent.entry(parent).or_default().push(row);
+        }
+    }
+    Ok(by_parent)
+}

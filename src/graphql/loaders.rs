@@ -167,6 +167,9 @@ pub struct MatchesOf(pub MatchKey);
 /// An action log's messages.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MessagesOf(pub Uuid);
+/// The tool calls made for an action.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ToolCallsOf(pub Uuid);
 /// A tool by id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ToolById(pub Uuid);
@@ -268,6 +271,22 @@ impl Loader<MessagesOf> for Batches {
         Ok(found
             .into_iter()
             .map(|(id, m)| (MessagesOf(id), m))
+            .collect())
+    }
+}
+
+impl Loader<ToolCallsOf> for Batches {
+    type Value = Vec<action_log::Model>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[ToolCallsOf],
+    ) -> Result<HashMap<ToolCallsOf, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = timeline::tool_calls_for(&self.db, self.workspace_id, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, calls)| (ToolCallsOf(id), calls))
             .collect())
     }
 }

@@ -24,7 +24,7 @@ use crate::domain::{
         changes::{LeadChanges, Patch},
     },
 };
-use crate::entities::enums::{AssigneeType, ChecklistItemStatus, LeadStatus};
+use crate::entities::enums::{AssigneeType, ChecklistItemStatus, FieldType, LeadStatus};
 use crate::error::{Error, FieldError};
 use crate::graphql::context::Caller;
 
@@ -245,14 +245,43 @@ fn rest_lead_query(read: bool) -> String {
     format!(
         "query RestLead($id: ID!) {{ lead(id: $id) {{ {LEAD_FIELDS} {extra}
           checklistItems {{ id name conditions items {{ id checklistItemId value status itemOverride
-            checklistItem {{ id code label fieldType isRequired conditions }} }} }}
+            checklistItem {{ id code label fieldType isRequired conditions validationRules }}
+            documents {{ id fileName contentType size url }} }} }}
           actionLogs {{ {ACTION_LOG_FIELDS} }}
           matchingLeads {{ {LEAD_FIELDS} }}
-          lastAction {{ {ACTION_LOG_FIELDS} }}
+          lastAction {{ {ACTION_LOG_FIELDS} toolCalls {{ {ACTION_LOG_FIELDS} toolInput toolOutput }} }}
           nextFollowUp {{ {ACTION_LOG_FIELDS} }}
           nextDraft {{ {ACTION_LOG_FIELDS} }}
         }} }}"
     )
+}
+
+/// File types collect documents: only their items carry `documents` (with signed URLs)
+/// and `validationRules`, as the documented API shows; the others keep the documented
+/// example's keys.
+fn shape_checklist(groups: &mut Value) {
+    let items = groups
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(|group| group.get_mut("items").and_then(Value::as_array_mut))
+        .flatten();
+    for item in items {
+        let holds_documents = item
+            .pointer("/checklistItem/fieldType")
+            .and_then(Value::as_str)
+            .and_then(FieldType::parse)
+            .is_some_and(FieldType::holds_documents);
+        if holds_documents {
+            continue;
+        }
+        if let Some(item) = item.as_object_mut() {
+            item.shift_remove("documents");
+            if let Some(Value::Object(definition)) = item.get_mut("checklistItem") {
+                definition.shift_remove("validationRules");
+            }
+        }
+    }
 }
 
 /// The payload keys that are not the lead's own.
@@ -384,6 +413,9 @@ async fn read_payload(
         .collect();
     payload.insert("lead".into(), Value::Object(lead));
     payload.extend(lazy);
+    if let Some(groups) = payload.get_mut("checklistItems") {
+        shape_checklist(groups);
+    }
     Ok(Value::Object(payload))
 }
 

@@ -200,3 +200,40 @@ on_both_backends! {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }
+
+on_both_backends! {
+    async fn file_items_carry_documents_and_the_last_action_its_tool_calls(app) {
+        let (_, created) = post(&app, Some(&app.key), DOCUMENTED_REQUEST).await;
+        let id = created["lead"]["id"].as_str().unwrap().to_owned();
+        app.data(
+            "mutation($id: ID!) { addLeadChecklistItem(leadId: $id, input: { label: \"Bank statement\", fieldType: BANK_STATEMENT, validationRules: [\"Last 3 months\"] }) { success } }",
+            json!({ "id": id }),
+        ).await;
+        let sent = app.data(
+            "mutation($id: ID!) { recordMessage(input: { leadId: $id, direction: OUTBOUND, channel: EMAIL, subject: \"Docs\", body: \"Please send\" }) { actionLog { id } } }",
+            json!({ "id": id }),
+        ).await["recordMessage"]["actionLog"]["id"].clone();
+        app.data(
+            "mutation($id: ID!, $parent: ID!) { recordToolCall(input: { leadId: $id, tool: \"send_email\", input: { to: \"john\" }, output: { ok: true }, parentActionId: $parent }) { success } }",
+            json!({ "id": id, "parent": sent }),
+        ).await;
+
+        let (status, body) = send(&app, "GET", &format!("/api/v1/leads/{id}"), Some(&app.key), None).await;
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        let text_item = &body["checklistItems"][0]["items"][0];
+        assert!(text_item.get("documents").is_none());
+        assert!(text_item["checklistItem"].get("validationRules").is_none());
+        let file_item = &body["checklistItems"][1]["items"][0];
+        assert_eq!(file_item["documents"], json!([]));
+        assert_eq!(file_item["checklistItem"]["validationRules"], json!(["Last 3 months"]));
+
+        let last = &body["lastAction"];
+        assert_eq!(last["id"], sent);
+        assert_eq!(last["messages"][0]["subject"], "Docs");
+        let calls = last["toolCalls"].as_array().unwrap();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0]["tool"]["name"], "send_email");
+        assert_eq!(calls[0]["toolInput"], json!({ "to": "john" }));
+        assert_eq!(calls[0]["parentActionId"], sent);
+    }
+}

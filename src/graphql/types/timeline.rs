@@ -10,7 +10,7 @@ use crate::graphql::{
     context::loaders,
     enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
     errors::GqlResult,
-    loaders::{ItemDocuments, LogDocuments, MessageDocuments, MessagesOf, ToolById},
+    loaders::{ItemDocuments, LogDocuments, MessageDocuments, MessagesOf, ToolById, ToolCallsOf},
     scalars::{DateTime, opt},
 };
 
@@ -83,6 +83,16 @@ impl ActionLog {
             .await
             .gql()?
             .map(Tool))
+    }
+    /// The tool calls made for this action (TOOL_CALL entries whose parentActionId is
+    /// this one), oldest first.
+    async fn tool_calls(&self, ctx: &Context<'_>) -> Result<Vec<ActionLog>> {
+        let calls = loaders(ctx)?.load_one(ToolCallsOf(self.0.id)).await.gql()?;
+        Ok(calls
+            .unwrap_or_default()
+            .into_iter()
+            .map(ActionLog)
+            .collect())
     }
     /// Messages sent or received by this entry, oldest first.
     async fn messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
