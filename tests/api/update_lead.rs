@@ -246,3 +246,41 @@ on_both_backends! {
         assert!(err.to_string().contains("groups[0].items[0].code"), "{err}");
     }
 }
+
+on_both_backends! {
+    async fn a_lead_missing_a_row_for_an_item_reads_todo_and_updates_write_it(app) {
+        // A lead created while an import was adding items can miss the new item's row.
+        use leadgate::entities::lead_checklist_item;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        const ITEMS: &str = "query($id: ID!) { lead(id: $id) { status checklistItems { items { id status value checklistItem { code } } } } }";
+        let id = app.create_lead(json!({ "firstName": "Ada", "checklistItems": [{ "code": "business_name", "value": "Acme" }] })).await;
+        let lead_id: uuid::Uuid = id.parse().unwrap();
+        let tax_id = app.data(ITEMS, json!({ "id": id })).await["lead"]["checklistItems"][0]["items"][1].clone();
+        lead_checklist_item::Entity::delete_many()
+            .filter(lead_checklist_item::Column::LeadId.eq(lead_id))
+            .filter(lead_checklist_item::Column::Id.eq(tax_id["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap()))
+            .exec(&app.db)
+            .await
+            .unwrap();
+
+        let before = app.data(ITEMS, json!({ "id": id })).await;
+        let missing = &before["lead"]["checklistItems"][0]["items"][1];
+        assert_eq!(missing["checklistItem"]["code"], "tax_id");
+        assert_eq!(missing["status"], "TODO");
+        assert_eq!(missing["value"], Value::Null);
+        assert_eq!(app.data(ITEMS, json!({ "id": id })).await, before, "the stand-in id is stable");
+
+        let updated = update(&app, json!({ "id": id, "checklistItems": [{ "code": "tax_id", "value": "12-3456789" }] })).await;
+        assert_eq!(updated["lead"]["status"], "COMPLETED");
+        let after = app.data(ITEMS, json!({ "id": id })).await;
+        let written = &after["lead"]["checklistItems"][0]["items"][1];
+        assert_eq!(written["value"], "12-3456789");
+        assert_eq!(written["id"], missing["id"], "the row is written under the id it was read with");
+        let rows = lead_checklist_item::Entity::find()
+            .filter(lead_checklist_item::Column::LeadId.eq(lead_id))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 2);
+    }
+}

@@ -9,12 +9,14 @@ pub mod value;
 pub mod view;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::IntoCondition,
 };
 use uuid::Uuid;
 
-use crate::entities::{checklist_group, checklist_item};
+use crate::entities::{
+    checklist_group, checklist_item, enums::ChecklistItemStatus, lead_checklist_item,
+};
 use crate::error::Result;
 
 /// A workspace's checklist template, in template order.
@@ -55,20 +57,42 @@ impl Template {
         workspace_id: Uuid,
         lead_ids: &[Uuid],
     ) -> Result<Self> {
-        let groups = checklist_group::Entity::find()
+        Self::read(db, workspace_id, lead_ids, false).await
+    }
+
+    /// Like `load_with_one_offs`, inside a write transaction: the rows are share-locked on
+    /// PostgreSQL, so a template import cannot change or delete an item this write relies
+    /// on before it commits (SQLite's write lock already serialises them).
+    pub async fn load_for_write(
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        lead_ids: &[Uuid],
+    ) -> Result<Self> {
+        Self::read(db, workspace_id, lead_ids, true).await
+    }
+
+    async fn read(
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        lead_ids: &[Uuid],
+        lock: bool,
+    ) -> Result<Self> {
+        let mut groups = checklist_group::Entity::find()
             .filter(checklist_group::Column::WorkspaceId.eq(workspace_id))
             .filter(owned_by(checklist_group::Column::LeadId, lead_ids))
             .order_by_asc(checklist_group::Column::Position)
-            .order_by_asc(checklist_group::Column::Id)
-            .all(db)
-            .await?;
-        let items = checklist_item::Entity::find()
+            .order_by_asc(checklist_group::Column::Id);
+        let mut items = checklist_item::Entity::find()
             .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
             .filter(owned_by(checklist_item::Column::LeadId, lead_ids))
             .order_by_asc(checklist_item::Column::Position)
-            .order_by_asc(checklist_item::Column::Id)
-            .all(db)
-            .await?;
+            .order_by_asc(checklist_item::Column::Id);
+        if lock {
+            groups = groups.lock_shared();
+            items = items.lock_shared();
+        }
+        let groups = groups.all(db).await?;
+        let items = items.all(db).await?;
         let mut template = Self {
             groups: groups
                 .into_iter()
@@ -117,5 +141,28 @@ impl Template {
 
     pub fn item_by_code(&self, code: &str) -> Option<&checklist_item::Model> {
         self.items().find(|item| item.code == code)
+    }
+}
+
+/// Names the ids of rows made for a lead's item after the fact (`entry_for`).
+const ENTRY_NAMESPACE: Uuid = Uuid::from_u128(0x6c65_6164_6761_7465_2d65_6e74_7279_0001);
+
+/// A lead's row for an item it has none for yet, as TODO with no value. Every lead gets a
+/// row per item when it is created and when an import adds items, but a lead created while
+/// an import was adding items can miss one: it reads as TODO, and the first update writes
+/// it. The id is derived from the lead and the item, so it is the same before and after.
+pub fn entry_for(lead_id: Uuid, item_id: Uuid) -> lead_checklist_item::Model {
+    let mut name = [0u8; 32];
+    name[..16].copy_from_slice(lead_id.as_bytes());
+    name[16..].copy_from_slice(item_id.as_bytes());
+    lead_checklist_item::Model {
+        id: Uuid::new_v5(&ENTRY_NAMESPACE, &name),
+        lead_id,
+        checklist_item_id: item_id,
+        value: None,
+        status: ChecklistItemStatus::Todo,
+        item_override: None,
+        auto_skipped: false,
+        updated_at: chrono::DateTime::UNIX_EPOCH,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -16,15 +16,26 @@ use super::{Template, view};
 type Entries = HashMap<Uuid, lead_checklist_item::Model>;
 type Now = chrono::DateTime<chrono::Utc>;
 
-/// A lead's rows, by template item id.
-pub async fn load(db: &impl ConnectionTrait, lead_id: Uuid) -> Result<Entries> {
-    Ok(lead_checklist_item::Entity::find()
+/// A lead's rows, by item id, one for every item of its checklist (`entry_for` stands in
+/// for a row it does not have yet).
+pub async fn load(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    template: &Template,
+) -> Result<Entries> {
+    let mut entries: Entries = lead_checklist_item::Entity::find()
         .filter(lead_checklist_item::Column::LeadId.eq(lead_id))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.checklist_item_id, row))
-        .collect())
+        .collect();
+    for item in template.items() {
+        entries
+            .entry(item.id)
+            .or_insert_with(|| super::entry_for(lead_id, item.id));
+    }
+    Ok(entries)
 }
 
 /// Applies validated updates to `entries`; returns how `changes` records them. Rows that
@@ -91,19 +102,32 @@ pub fn revert_auto_skips(template: &Template, entries: &mut Entries, now: Now) -
     codes
 }
 
-/// Writes the rows changed at `now`, one statement each.
+/// Writes the rows changed at `now` in one statement (inserting the ones `entry_for`
+/// stood in for).
 pub async fn save(db: &impl ConnectionTrait, entries: &Entries, now: Now) -> Result<()> {
-    for entry in entries.values().filter(|e| e.updated_at == now) {
-        lead_checklist_item::Entity::update(lead_checklist_item::ActiveModel {
-            id: Set(entry.id),
-            value: Set(entry.value.clone()),
-            status: Set(entry.status),
-            auto_skipped: Set(entry.auto_skipped),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?;
+    let changed: Vec<lead_checklist_item::ActiveModel> = entries
+        .values()
+        .filter(|e| e.updated_at == now)
+        .map(|e| lead_checklist_item::ActiveModel::from(e.clone()))
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
     }
+    lead_checklist_item::Entity::insert_many(changed)
+        .on_conflict(
+            OnConflict::columns([
+                lead_checklist_item::Column::LeadId,
+                lead_checklist_item::Column::ChecklistItemId,
+            ])
+            .update_columns([
+                lead_checklist_item::Column::Value,
+                lead_checklist_item::Column::Status,
+                lead_checklist_item::Column::AutoSkipped,
+                lead_checklist_item::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

@@ -112,13 +112,12 @@ pub async fn for_leads(
                     group: group.clone(),
                     items: items
                         .into_iter()
-                        .filter_map(|item| {
-                            // Every lead gets a row per template item at creation and at
-                            // import, so a missing row means the item is not the lead's.
-                            Some(ItemView {
-                                entry: entries.get(&item.id)?.clone(),
-                                item: item.clone(),
-                            })
+                        .map(|item| ItemView {
+                            entry: entries
+                                .get(&item.id)
+                                .cloned()
+                                .unwrap_or_else(|| super::entry_for(*lead_id, item.id)),
+                            item: item.clone(),
                         })
                         .collect(),
                 })

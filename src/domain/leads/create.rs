@@ -23,13 +23,15 @@ use super::{SOURCE_API, api_activity, sort_name};
 
 /// Creates a lead in the caller's workspace: the lead, a row per template item (with the
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
-/// Reads the template first (two statements); nothing is written when input is bad.
+/// The template is read inside the transaction (two statements), share-locked so an
+/// import cannot remove an item under it; nothing is written when input is bad.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     input: &NewLead,
 ) -> Result<lead::Model> {
-    let template = Template::load(db, principal.workspace_id).await?;
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let template = Template::load_for_write(&txn, principal.workspace_id, &[]).await?;
     let valid = ValidLead::parse(input, &template, &principal.default_region)?;
     let now = clock::now();
     let lead_id = Uuid::now_v7();
@@ -99,7 +101,6 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     };
     let log = api_activity(&model, "Lead created", valid.changes(), now);
 
-    let txn = db.begin_with_options(transaction_options()).await?;
     lead::Entity::insert(lead::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
         .await?;

@@ -110,7 +110,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         }
         None => Value::Null,
     };
-    let template = Template::load_with_one_offs(&txn, principal.workspace_id, &[lead_id])
+    let template = Template::load_for_write(&txn, principal.workspace_id, &[lead_id])
         .await?
         .for_lead(lead_id);
 
@@ -161,7 +161,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     }
     let mut diff = changes::field_diff(&current, &next);
     // Checklist, then status.
-    let mut entries = updates::load(&txn, lead_id).await?;
+    let mut entries = updates::load(&txn, lead_id, &template).await?;
     let checklist_changes = updates::apply(&mut entries, &checklist, now);
     let opting_out = changes
         .did_opt_out
