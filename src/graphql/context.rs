@@ -6,7 +6,10 @@ use crate::domain::auth::Principal;
 use crate::error::Error;
 
 use super::errors::to_graphql;
-use super::loaders::{self, BatchQueue, Loaders};
+use super::{
+    batching::{self, BatchQueue},
+    loaders::{self, Loaders},
+};
 
 /// The authenticated caller and their per-request loaders; absent when the request had no
 /// valid `x-api-key`.
@@ -37,7 +40,7 @@ pub async fn execute(
     match caller {
         Some(caller) => {
             let batches = caller.batches.clone();
-            loaders::drive(schema.execute(request.data(caller)), batches).await
+            batching::drive(schema.execute(request.data(caller)), batches).await
         }
         None => schema.execute(request).await,
     }

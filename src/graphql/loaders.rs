@@ -4,23 +4,12 @@
 //! workspaces; loaders do not cache across batches either, so a mutation later in the
 //! same request reads fresh data.
 //!
-//! Batches run inside the request's own task (`drive`), not on spawned tasks: a batch
-//! only closes after the resolvers have gone as far as they can, so a slow resolver wave
-//! is never cut into several batches and statement counts are deterministic.
+//! Batches do not run on spawned tasks: they go to the request's `BatchQueue`, and
+//! `batching::drive` runs them in the request's own task, in rounds.
 
-use std::{
-    collections::HashMap,
-    future::Future,
-    pin::Pin,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
-    task::{Context, Poll},
-};
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use futures::{StreamExt, future::BoxFuture, stream::FuturesUnordered};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -34,6 +23,8 @@ use crate::domain::{
 use crate::entities::{action_log, document, lead, message, tool};
 use crate::error::Error;
 
+use super::batching::BatchQueue;
+
 /// The batch functions, bound to one workspace.
 pub struct Batches {
     db: DatabaseConnection,
@@ -42,103 +33,14 @@ pub struct Batches {
 
 pub type Loaders = DataLoader<Batches>;
 
-/// Batch loads waiting to run in the request's task.
-#[derive(Clone, Default)]
-pub struct BatchQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
-
 /// Loaders for one request of one workspace, and the queue their batches go to.
 pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> (Loaders, BatchQueue) {
     let queue = BatchQueue::default();
     let spawn_into = queue.clone();
     let loaders = DataLoader::new(Batches { db, workspace_id }, move |batch| {
-        spawn_into.0.lock().expect("batch queue").push(batch);
+        spawn_into.push(batch);
     });
     (loaders, queue)
-}
-
-/// Runs `request` and, in the same task, the batches its loaders queue, in rounds: the
-/// batches queued while a round runs start together when it is over. Keys that resolvers
-/// ask for because of round N's results therefore all land in round N + 1's batches,
-/// whatever the timing, and statement counts are deterministic. The request itself is
-/// polled whenever it is woken, also during a round: a resolver's direct read may hold a
-/// pooled connection, and starving it while batches wait for connections would deadlock
-/// the pool. "Woken" ignores yields (tokio's cooperative budget, `FuturesOrdered` yielding
-/// every 32 list items): a poll that woke itself is repeated at once, so a round is never
-/// cut short by one.
-pub fn drive<F: Future + Send>(
-    request: F,
-    queue: BatchQueue,
-) -> impl Future<Output = F::Output> + Send {
-    Driven {
-        request: Box::pin(tokio::task::unconstrained(request)),
-        queue,
-        running: FuturesUnordered::new(),
-    }
-}
-
-struct Driven<F: Future> {
-    request: Pin<Box<tokio::task::Unconstrained<F>>>,
-    queue: BatchQueue,
-    running: FuturesUnordered<BoxFuture<'static, ()>>,
-}
-
-impl<F: Future> Driven<F> {
-    /// Polls the request until it stops waking itself.
-    fn poll_request(&mut self, cx: &mut Context<'_>) -> Poll<F::Output> {
-        loop {
-            let woke = Arc::new(SelfWake {
-                woken: AtomicBool::new(false),
-                outer: cx.waker().clone(),
-            });
-            let waker = futures::task::waker(woke.clone());
-            if let Poll::Ready(output) =
-                self.request.as_mut().poll(&mut Context::from_waker(&waker))
-            {
-                return Poll::Ready(output);
-            }
-            if !woke.woken.load(Ordering::SeqCst) {
-                return Poll::Pending;
-            }
-        }
-    }
-}
-
-impl<F: Future> Future for Driven<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        loop {
-            if let Poll::Ready(output) = self.poll_request(cx) {
-                return Poll::Ready(output);
-            }
-            if self.running.is_empty() {
-                let queued = std::mem::take(&mut *self.queue.0.lock().expect("batch queue"));
-                if queued.is_empty() {
-                    // Waiting on something else (a direct read); its wake-up polls again.
-                    return Poll::Pending;
-                }
-                self.running.extend(queued);
-            }
-            // A finished batch lets its resolvers go on (their keys wait for the next
-            // round); an empty set means the round is over. Either way, poll the request.
-            if self.running.poll_next_unpin(cx).is_pending() {
-                return Poll::Pending;
-            }
-        }
-    }
-}
-
-/// Notes whether the request woke itself while being polled (a yield, not a wait).
-struct SelfWake {
-    woken: AtomicBool,
-    outer: std::task::Waker,
-}
-
-impl futures::task::ArcWake for SelfWake {
-    fn wake_by_ref(arc_self: &Arc<Self>) {
-        arc_self.woken.store(true, Ordering::SeqCst);
-        arc_self.outer.wake_by_ref();
-    }
 }
 
 type Shared = Arc<Error>;

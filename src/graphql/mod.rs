@@ -1,5 +1,6 @@
 //! The GraphQL adapter: schema, resolvers and loaders over the domain.
 
+pub mod batching;
 pub mod context;
 pub mod enums;
 pub mod errors;
