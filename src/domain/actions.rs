@@ -17,7 +17,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{auth::Principal, clock, transaction_options};
+use super::{auth::Principal, clock, leads, transaction_options};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -90,24 +90,6 @@ fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> 
     }
 }
 
-/// The live (not deleted) lead, locked for the write.
-async fn lead_for_write(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    lead_id: Uuid,
-) -> Result<lead::Model> {
-    let lead = lead::Entity::find_by_id(lead_id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("lead"))?;
-    if lead.deleted_at.is_some() {
-        return Err(Error::bad_input("leadId", "the lead was deleted"));
-    }
-    Ok(lead)
-}
-
 fn entry(
     lead: &lead::Model,
     kind: ActionLogType,
@@ -168,7 +150,7 @@ async fn write_message<C: ConnectionTrait + TransactionTrait>(
     message: &MessageInput,
 ) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
-    let lead = lead_for_write(&txn, principal, lead_id).await?;
+    let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     check_message(
         message,
         &lead,
@@ -286,24 +268,53 @@ async fn action_for_write(
         .ok_or(Error::NotFound("action log"))
 }
 
-async fn set_status(
-    db: &impl ConnectionTrait,
-    mut log: action_log::Model,
-    status: ActionLogStatus,
-    now: DateTime<Utc>,
+/// Moves an action that has not happened yet (PENDING or AWAITING_APPROVAL) on, in one
+/// transaction: approving sends a draft (COMPLETED now), cancelling drops either.
+async fn transition<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+    to: ActionLogStatus,
 ) -> Result<action_log::Model> {
-    log.status = status;
-    if status == ActionLogStatus::Completed {
-        log.completed_at = Some(now);
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let mut log = action_for_write(&txn, principal, id).await?;
+    let (allowed, what): (&[ActionLogStatus], &str) = match to {
+        ActionLogStatus::Completed => (
+            &[ActionLogStatus::AwaitingApproval],
+            "only drafts (AWAITING_APPROVAL) can be approved",
+        ),
+        _ => (
+            &[ActionLogStatus::Pending, ActionLogStatus::AwaitingApproval],
+            "only PENDING or AWAITING_APPROVAL actions can be cancelled",
+        ),
+    };
+    if !allowed.contains(&log.status) {
+        return Err(Error::bad_input(
+            "id",
+            format!("{what}; this one is {}", log.status.as_str()),
+        ));
     }
+    if to == ActionLogStatus::Completed {
+        // Approving sends the message: the lead must still accept outbound messages.
+        let lead = leads::live_for_write(&txn, principal, log.lead_id, "id").await?;
+        if lead.did_opt_out {
+            return Err(Error::bad_input(
+                "id",
+                "the lead opted out: no outbound messages",
+            ));
+        }
+        log.completed_at = Some(clock::now());
+    }
+    log.status = to;
     action_log::Entity::update(action_log::ActiveModel {
         id: Set(log.id),
         status: Set(log.status),
         completed_at: Set(log.completed_at),
         ..Default::default()
     })
-    .exec(db)
+    .exec(&txn)
     .await?;
+    txn.commit().await?;
     Ok(log)
 }
 
@@ -313,27 +324,7 @@ pub async fn approve_draft<C: ConnectionTrait + TransactionTrait>(
     principal: &Principal,
     id: Uuid,
 ) -> Result<action_log::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
-    let log = action_for_write(&txn, principal, id).await?;
-    if log.status != ActionLogStatus::AwaitingApproval {
-        return Err(Error::bad_input(
-            "id",
-            format!(
-                "only drafts (AWAITING_APPROVAL) can be approved; this one is {}",
-                log.status.as_str()
-            ),
-        ));
-    }
-    let lead = lead_for_write(&txn, principal, log.lead_id).await?;
-    if lead.did_opt_out {
-        return Err(Error::bad_input(
-            "id",
-            "the lead opted out: no outbound messages",
-        ));
-    }
-    let log = set_status(&txn, log, ActionLogStatus::Completed, clock::now()).await?;
-    txn.commit().await?;
-    Ok(log)
+    transition(db, principal, id, ActionLogStatus::Completed).await
 }
 
 /// Cancels what has not happened yet (PENDING or AWAITING_APPROVAL).
@@ -342,23 +333,7 @@ pub async fn cancel_action<C: ConnectionTrait + TransactionTrait>(
     principal: &Principal,
     id: Uuid,
 ) -> Result<action_log::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
-    let log = action_for_write(&txn, principal, id).await?;
-    if !matches!(
-        log.status,
-        ActionLogStatus::Pending | ActionLogStatus::AwaitingApproval
-    ) {
-        return Err(Error::bad_input(
-            "id",
-            format!(
-                "only PENDING or AWAITING_APPROVAL actions can be cancelled; this one is {}",
-                log.status.as_str()
-            ),
-        ));
-    }
-    let log = set_status(&txn, log, ActionLogStatus::Cancelled, clock::now()).await?;
-    txn.commit().await?;
-    Ok(log)
+    transition(db, principal, id, ActionLogStatus::Cancelled).await
 }
 
 /// Records a tool call (the tool is created on first use by name).
@@ -382,7 +357,7 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let txn = db.begin_with_options(transaction_options()).await?;
-    let lead = lead_for_write(&txn, principal, lead_id).await?;
+    let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if let Some(parent) = call.parent_action_id {
         let same_lead: Option<Uuid> = action_log::Entity::find_by_id(parent)
             .select_only()

@@ -2,15 +2,14 @@
 //! it (right to erasure: the lead and everything that belongs to it, for good).
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait,
+    ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::{auth::Principal, clock, transaction_options};
 use crate::entities::{action_log, lead};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 use super::api_activity;
 
@@ -21,12 +20,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
 ) -> Result<lead::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
-    let mut lead = lead::Entity::find_by_id(id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("lead"))?;
+    let mut lead = super::find_for_write(&txn, principal, id).await?;
     if lead.deleted_at.is_some() {
         return Ok(lead);
     }
@@ -63,16 +57,7 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
 ) -> Result<Uuid> {
     let txn = db.begin_with_options(transaction_options()).await?;
-    let exists: Option<Uuid> = lead::Entity::find_by_id(id)
-        .select_only()
-        .column(lead::Column::Id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
-        .into_tuple()
-        .one(&txn)
-        .await?;
-    if exists.is_none() {
-        return Err(Error::NotFound("lead"));
-    }
+    super::find_for_write(&txn, principal, id).await?;
     lead::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     tracing::info!(lead_id = %id, "lead erased");

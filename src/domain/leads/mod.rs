@@ -8,7 +8,9 @@ pub mod update;
 
 pub use create::create;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -34,17 +36,52 @@ pub fn sort_name(first: &str, middle: Option<&str>, last: Option<&str>) -> Strin
         .to_lowercase()
 }
 
+fn in_workspace(principal: &Principal, id: Uuid) -> sea_orm::Select<lead::Entity> {
+    lead::Entity::find_by_id(id).filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+}
+
 /// A lead of the caller's workspace (deleted ones included: the id was asked for).
 pub async fn find(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,
 ) -> Result<lead::Model> {
-    lead::Entity::find_by_id(id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
+    in_workspace(principal, id)
         .one(db)
         .await?
         .ok_or(Error::NotFound("lead"))
+}
+
+/// A lead of the caller's workspace, row-locked for the rest of the write transaction
+/// (on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the write lock).
+pub(crate) async fn find_for_write(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    in_workspace(principal, id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("lead"))
+}
+
+/// Like `find_for_write`, refusing a deleted lead: it can be read but not changed.
+/// `field` names the argument that identified the lead.
+pub(crate) async fn live_for_write(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+    field: &str,
+) -> Result<lead::Model> {
+    let lead = find_for_write(db, principal, id).await?;
+    if lead.deleted_at.is_some() {
+        return Err(Error::bad_input(
+            field,
+            "the lead was deleted; it can be read but not changed",
+        ));
+    }
+    Ok(lead)
 }
 
 /// The one `API_ACTIVITY` entry every write through the API leaves on the timeline.

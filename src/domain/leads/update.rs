@@ -90,18 +90,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     changes: &LeadChanges,
 ) -> Result<lead::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
-    let current = lead::Entity::find_by_id(lead_id)
-        .filter(lead::Column::WorkspaceId.eq(principal.workspace_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("lead"))?;
-    if current.deleted_at.is_some() {
-        return Err(Error::bad_input(
-            "id",
-            "the lead was deleted; it can be read but not changed",
-        ));
-    }
+    let current = super::live_for_write(&txn, principal, lead_id, "id").await?;
     let now = clock::now();
     let added = match new_item {
         Some(item) => {
