@@ -17,7 +17,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{auth::Principal, clock, leads, transaction_options};
+use super::{auth::Principal, clock, lead_input, leads, transaction_options};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -343,10 +343,13 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
     lead_id: Uuid,
     call: &ToolCallInput,
 ) -> Result<action_log::Model> {
-    let name = call.tool.trim();
-    if name.is_empty() {
-        return Err(Error::bad_input("tool", "must not be empty"));
+    let mut errors = Vec::new();
+    let name = lead_input::required_text("tool", &call.tool, &mut errors).unwrap_or_default();
+    lead_input::text("toolDescription", call.description.as_ref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::BadInput(errors));
     }
+    let name = name.as_str();
     if !matches!(
         call.status,
         ActionLogStatus::Completed | ActionLogStatus::Failed

@@ -124,14 +124,25 @@ pub(crate) fn text(
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
+/// Trims a required text field (at most 500 characters); empty is an error.
+pub(crate) fn required_text(
+    field: &str,
+    raw: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let before = errors.len();
+    let value = text(field, Some(&raw.to_owned()), errors);
+    if value.is_none() && errors.len() == before {
+        errors.push(FieldError::new(field, "must not be empty"));
+    }
+    value
+}
+
 impl ValidLead {
     /// Validates every field and collects every problem, so a client fixes them in one go.
     pub fn parse(input: &NewLead, template: &Template, default_region: &str) -> Result<Self> {
         let mut errors = Vec::new();
-        let first_name = text("firstName", Some(&input.first_name), &mut errors);
-        if first_name.is_none() && errors.is_empty() {
-            errors.push(FieldError::new("firstName", "must not be empty"));
-        }
+        let first_name = required_text("firstName", &input.first_name, &mut errors);
         let email = input
             .email
             .as_deref()

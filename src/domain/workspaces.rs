@@ -12,10 +12,11 @@ use super::clock;
 pub const DEFAULT_REGION: &str = "US";
 
 pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<workspace::Model> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::bad_input("name", "must not be empty"));
-    }
+    let mut errors = Vec::new();
+    let Some(name) = super::lead_input::required_text("name", name, &mut errors) else {
+        return Err(Error::BadInput(errors));
+    };
+    let name = name.as_str();
     let model = workspace::Model {
         id: Uuid::now_v7(),
         name: name.to_owned(),

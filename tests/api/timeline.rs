@@ -579,3 +579,18 @@ on_both_backends! {
         assert_eq!(ok(&response, "approveDraft")["actionLog"]["status"], "COMPLETED");
     }
 }
+
+on_both_backends! {
+    async fn tool_names_are_required_and_bounded(app) {
+        const CALL: &str = "mutation($id: ID!, $tool: String!) { recordToolCall(input: { leadId: $id, tool: $tool }) { success } }";
+        let id = app.create_lead(json!({ "firstName": "Ada" })).await;
+        let before = app.count("action_logs").await;
+        for tool in [" ".to_owned(), "t".repeat(501)] {
+            let response = app.graphql(CALL, json!({ "id": id, "tool": tool })).await;
+            assert_eq!(crate::harness::error_code(&response), "BAD_USER_INPUT");
+            assert_eq!(response["errors"][0]["extensions"]["field"], "tool");
+        }
+        assert_eq!(app.count("action_logs").await, before);
+        assert_eq!(app.count("tools").await, 0);
+    }
+}

@@ -218,6 +218,7 @@ on_both_backends! {
             (json!({ "label": "X", "code": "tax_id" }), "code"),
             (json!({ "label": "X", "code": "Not Valid" }), "code"),
             (json!({ "label": " " }), "label"),
+            (json!({ "label": "L".repeat(501) }), "label"),
             (json!({ "label": "N", "fieldType": "NUMBER", "config": { "pattern": "x" } }), "config"),
             (json!({ "label": "T", "validationRules": ["only for files"] }), "validationRules"),
         ] {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{clock, transaction_options};
+use crate::domain::{clock, lead_input, transaction_options};
 use crate::entities::{
     checklist_group, checklist_item, enums::ChecklistItemStatus, enums::FieldType, lead,
     lead_checklist_item, workspace,
@@ -96,12 +96,7 @@ fn validate(file: &TemplateFile) -> Result<()> {
     let mut codes = HashSet::new();
     let mut names = HashSet::new();
     for (g, group) in file.groups.iter().enumerate() {
-        if group.name.trim().is_empty() {
-            errors.push(FieldError::new(
-                format!("groups[{g}].name"),
-                "must not be empty",
-            ));
-        }
+        lead_input::required_text(&format!("groups[{g}].name"), &group.name, &mut errors);
         if !names.insert(group.name.trim()) {
             errors.push(FieldError::new(
                 format!("groups[{g}].name"),
@@ -122,9 +117,7 @@ fn validate(file: &TemplateFile) -> Result<()> {
                     format!("`{}` is used twice", item.code),
                 ));
             }
-            if item.label.trim().is_empty() {
-                errors.push(FieldError::new(format!("{at}.label"), "must not be empty"));
-            }
+            lead_input::required_text(&format!("{at}.label"), &item.label, &mut errors);
             match FieldType::parse(&item.field_type) {
                 None => errors.push(FieldError::new(
                     format!("{at}.fieldType"),
@@ -413,5 +406,14 @@ mod tests {
             ]
         );
         assert!(parse(r#"{"groups":[],"extra":1}"#).is_err());
+        let long = format!(
+            r#"{{"groups":[{{"name":"G","items":[{{"code":"a","label":"{}","fieldType":"TEXT"}}]}}]}}"#,
+            "x".repeat(501)
+        );
+        let Error::BadInput(errors) = parse(&long).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(errors[0].field, "groups[0].items[0].label");
+        assert!(errors[0].message.contains("too long"));
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::checklist::value;
+use crate::domain::{checklist::value, lead_input};
 use crate::entities::{
     checklist_group, checklist_item,
     enums::{ChecklistItemStatus, FieldType},
@@ -64,9 +64,7 @@ async fn validate(
     item: &NewItem,
 ) -> Result<(String, FieldType)> {
     let mut errors = Vec::new();
-    if item.label.trim().is_empty() {
-        errors.push(FieldError::new("label", "must not be empty"));
-    }
+    lead_input::required_text("label", &item.label, &mut errors);
     let field_type = item.field_type.unwrap_or(FieldType::Text);
     if let Some(config) = &item.config
         && let Err(e) = value::check_config(field_type, config)

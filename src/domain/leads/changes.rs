@@ -93,14 +93,8 @@ pub(crate) fn apply_fields(
         Patch::Keep => {}
         Patch::Clear => errors.push(FieldError::new("firstName", "cannot be cleared")),
         Patch::Set(raw) => {
-            let before = errors.len();
-            match lead_input::text("firstName", Some(raw), errors) {
-                Some(name) => next.first_name = name,
-                // Empty (a too-long name has its own error already).
-                None if errors.len() == before => {
-                    errors.push(FieldError::new("firstName", "must not be empty"))
-                }
-                None => {}
+            if let Some(name) = lead_input::required_text("firstName", raw, errors) {
+                next.first_name = name;
             }
         }
     }
