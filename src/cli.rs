@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::{auth, checklist::import, demo, workspaces};
 use crate::entities::enums::ApiKeyMode;
 use crate::error::Error;
+use crate::http::GraphiqlPage;
 use crate::{AppState, Config, db, graphql, router};
 
 #[derive(Debug, Parser)]
@@ -51,7 +52,7 @@ pub enum Command {
         #[arg(long, env = "LEADGATE_NO_INTROSPECTION")]
         no_introspection: bool,
         /// Browser origins allowed to call the API (CORS), comma-separated.
-        #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',')]
+        #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<String>,
     },
     /// Workspaces.
@@ -191,14 +192,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let address = listener
                 .local_addr()
                 .map_err(|e| CliError::Io(e.to_string()))?;
+            let mut graphiql = GraphiqlPage::standard();
             if with_demo {
                 let (workspace, key) = demo::seed(&db).await?;
                 println!("demo workspace: {} ({})", workspace.name, workspace.id);
                 println!("demo API key:   {}", key.key);
+                let sample = demo::sample_lead(&db, workspace.id).await?;
+                graphiql = GraphiqlPage::demo(&key.key, key.id, sample);
+                if !address.ip().is_loopback() {
+                    tracing::warn!(%address, "--demo: the GraphiQL page shows the demo API key to anyone who can reach this address");
+                }
             }
             println!("GraphiQL:       http://{address}/graphql");
             println!("REST:           POST http://{address}/api/v1/leads");
-            let app = router(AppState::new(db, config));
+            let app = router(AppState::new(db, config).with_graphiql(graphiql));
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())
                 .await

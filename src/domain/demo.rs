@@ -2,9 +2,13 @@
 //! two leads that match each other. Seeding is idempotent; each start mints a fresh demo
 //! key and revokes the previous ones, since keys are stored only as hashes.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use uuid::Uuid;
 
-use crate::entities::{api_key, enums::ApiKeyMode, workspace};
+use crate::entities::{api_key, enums::ApiKeyMode, lead, workspace};
 use crate::error::Result;
 
 use super::{
@@ -56,6 +60,22 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     }
 
     Ok((workspace, key))
+}
+
+/// The oldest lead of the demo workspace that is not deleted: what GraphiQL's example
+/// lead query starts with.
+pub async fn sample_lead<C: ConnectionTrait>(db: &C, workspace_id: Uuid) -> Result<Option<Uuid>> {
+    let id = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Id)
+        .filter(lead::Column::WorkspaceId.eq(workspace_id))
+        .filter(lead::Column::DeletedAt.is_null())
+        .order_by_asc(lead::Column::CreatedAt)
+        .order_by_asc(lead::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    Ok(id)
 }
 
 fn demo_leads() -> Vec<NewLead> {

@@ -39,7 +39,7 @@ pub(crate) async fn get(
         .is_some_and(|accept| accept.contains("text/html"));
     let has_query = request.uri().query().is_some_and(|q| q.contains("query="));
     if wants_html && !has_query {
-        return graphiql::page().await.into_response();
+        return graphiql::page(State(state)).await;
     }
     let mut request =
         match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(

@@ -1,10 +1,13 @@
 //! The HTTP adapter: one axum router for GraphQL, GraphiQL, REST and health checks.
 
 mod caller;
+pub mod cors;
 mod graphiql;
 mod graphql;
 mod health;
 mod rest;
+
+pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 
 use axum::{
     Router,
@@ -14,7 +17,6 @@ use axum::{
 use sea_orm::DatabaseConnection;
 use tower_http::{
     compression::CompressionLayer,
-    cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
@@ -30,6 +32,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: LeadgateSchema,
     pub config: Config,
+    /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
+    pub graphiql: GraphiqlPage,
 }
 
 impl AppState {
@@ -38,42 +42,20 @@ impl AppState {
             schema: schema(db.clone(), &config),
             db,
             config,
+            graphiql: GraphiqlPage::standard(),
+        }
+    }
+
+    /// Serves `page` as GraphiQL (the demo's, from `serve --demo`).
+    pub fn with_graphiql(self, page: GraphiqlPage) -> Self {
+        Self {
+            graphiql: page,
+            ..self
         }
     }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// CORS for the configured browser origins; none configured means no CORS headers, so
-/// browsers allow same-origin pages only.
-fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<axum::http::HeaderValue> = origins
-        .iter()
-        .filter_map(|origin| match origin.parse() {
-            Ok(value) => Some(value),
-            Err(_) => {
-                tracing::warn!(
-                    origin,
-                    "ignoring a CORS origin that is not a valid header value"
-                );
-                None
-            }
-        })
-        .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([
-            axum::http::Method::GET,
-            axum::http::Method::POST,
-            axum::http::Method::PUT,
-        ])
-        .allow_headers([
-            axum::http::header::CONTENT_TYPE,
-            axum::http::header::ACCEPT,
-            HeaderName::from_static("x-api-key"),
-        ])
-        .max_age(std::time::Duration::from_secs(3600))
-}
 
 /// The whole HTTP surface, with body limit, timeout, compression, CORS and request ids.
 /// Traces carry method, path and request id only: query strings and bodies can hold PII.
@@ -105,7 +87,10 @@ pub fn router(state: AppState) -> Router {
             state.config.request_timeout,
         ))
         .layer(CompressionLayer::new())
-        .layer(cors(&state.config.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            cors::Cors::new(&state.config.cors_origins),
+            cors::middleware,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
