@@ -17,6 +17,7 @@ mod listing;
 mod matching;
 mod reads;
 mod rest;
+mod rest_errors;
 mod timeline;
 mod update_lead;
 mod validation;
