@@ -127,7 +127,7 @@ on_both_backends! {
     async fn cors_allows_only_configured_origins(app) {
         use leadgate::{AppState, Config};
         use tower::ServiceExt;
-        let config = Config { cors_origins: vec!["https://app.example".into()], ..Config::default() };
+        let config = Config { cors_origins: vec!["https://app.example".into()], ..crate::harness::test_config() };
         let router = leadgate::router(AppState::new(app.db.clone(), config));
         let preflight = |origin: &str| {
             Request::builder()
