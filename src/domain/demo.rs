@@ -11,7 +11,7 @@ use super::{
     auth::{self, IssuedKey, Principal},
     checklist::import,
     clock,
-    lead_input::{ChecklistUpdate, NewLead},
+    lead_input::{ChecklistUpdate, LeadInput, Patch},
     leads, workspaces,
 };
 
@@ -58,30 +58,31 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     Ok((workspace, key))
 }
 
-fn demo_leads() -> Vec<NewLead> {
+fn demo_leads() -> Vec<LeadInput> {
+    let text = |value: &str| Patch::Set(value.to_owned());
     vec![
-        NewLead {
-            first_name: "Jane".into(),
-            last_name: Some("Roe".into()),
-            email: Some("jane@example.com".into()),
-            phone_number: Some("(678) 231-9992".into()),
-            business_name: Some("Roe Logistics".into()),
-            tags: Some(vec!["demo".into()]),
-            ..NewLead::default()
+        LeadInput {
+            first_name: text("Jane"),
+            last_name: text("Roe"),
+            email: text("jane@example.com"),
+            phone_number: text("(678) 231-9992"),
+            business_name: text("Roe Logistics"),
+            tags: Patch::Set(vec!["demo".into()]),
+            ..LeadInput::default()
         },
-        NewLead {
-            first_name: "John".into(),
-            last_name: Some("Doe".into()),
-            email: Some("john@example.com".into()),
-            phone_number: Some("6782319992".into()),
-            business_name: Some("Pacific Coast Container Haulers".into()),
-            tags: Some(vec!["Demo".into()]),
+        LeadInput {
+            first_name: text("John"),
+            last_name: text("Doe"),
+            email: text("john@example.com"),
+            phone_number: text("6782319992"),
+            business_name: text("Pacific Coast Container Haulers"),
+            tags: Patch::Set(vec!["Demo".into()]),
             checklist_items: vec![ChecklistUpdate {
                 code: "business_name".into(),
                 value: Some(serde_json::json!("Pacific Coast Container Haulers")),
                 status: None,
             }],
-            ..NewLead::default()
+            ..LeadInput::default()
         },
     ]
 }

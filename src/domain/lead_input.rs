@@ -1,9 +1,9 @@
-//! What a client asks to write on a lead, and its validation into a `ValidLead`.
-//! Parse, don't validate: everything past `ValidLead::parse` holds only good values.
+//! What a client asks to write on a lead (`LeadInput`: a patch per field, checklist
+//! updates) and the text, tag and checklist checks every write shares.
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::entities::{
     checklist_item,
@@ -11,7 +11,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{checklist::Template, checklist::value, email::Email, phone::Phone, timezone};
+use super::checklist::{Template, value};
 
 /// Longest free-text lead field we accept (names, business name, website, ids).
 const MAX_TEXT: usize = 500;
@@ -21,23 +21,77 @@ const MAX_TAG_LEN: usize = 64;
 /// Most checklist updates in one request.
 const MAX_CHECKLIST_UPDATES: usize = 500;
 
-/// A createLead request as the client sent it (transport-neutral).
+/// A partial change to one field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Patch<T> {
+    /// Absent: leave as is.
+    #[default]
+    Keep,
+    /// Null: clear.
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// The value set, if any: for fields where `null` is the same as absent.
+    pub fn into_set(self) -> Option<T> {
+        match self {
+            Self::Set(value) => Some(value),
+            Self::Keep | Self::Clear => None,
+        }
+    }
+}
+
+/// What a request writes on a lead, one patch per field, for create and update alike.
+/// Create applies it to a new lead (where clearing a field is the same as not giving it),
+/// update to the lead as stored; `leads::fields` validates each patch into the lead.
 #[derive(Debug, Clone, Default)]
-pub struct NewLead {
-    pub first_name: String,
-    pub middle_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub business_name: Option<String>,
-    pub website: Option<String>,
-    pub external_lead_id: Option<String>,
-    pub timezone: Option<String>,
-    pub assignee_type: Option<AssigneeType>,
+pub struct LeadInput {
+    /// Required on a new lead; cannot be cleared.
+    pub first_name: Patch<String>,
+    pub middle_name: Patch<String>,
+    pub last_name: Patch<String>,
+    pub email: Patch<String>,
+    pub phone_number: Patch<String>,
+    pub business_name: Patch<String>,
+    pub website: Patch<String>,
+    pub external_lead_id: Patch<String>,
+    pub timezone: Patch<String>,
+    /// AI agent on a new lead; cannot be cleared.
+    pub assignee_type: Patch<AssigneeType>,
+    /// `None` leaves it (false on a new lead).
     pub did_opt_out: Option<bool>,
+    /// `None` leaves it (false on a new lead).
     pub email_verified: Option<bool>,
-    pub tags: Option<Vec<String>>,
+    /// `Set(vec![])` or `Clear` removes every tag.
+    pub tags: Patch<Vec<String>>,
     pub checklist_items: Vec<ChecklistUpdate>,
+    /// What the adapter found wrong while reading the request (a REST body's wrong JSON
+    /// types or unknown names). The domain reports these with its own problems, so a
+    /// client sees every problem of a request at once.
+    pub read_errors: Vec<FieldError>,
+}
+
+impl LeadInput {
+    /// Refuses the request when reading or validating it found any problem: the read
+    /// errors first, then validation's, less those about a field that could not be read
+    /// (a `firstName` of the wrong type is not also reported missing).
+    pub(crate) fn refuse_problems(&self, found: Vec<FieldError>) -> Result<()> {
+        let unread = |field: &str| {
+            self.read_errors.iter().any(|read| {
+                field
+                    .strip_prefix(read.field.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+        };
+        let mut errors = self.read_errors.clone();
+        errors.extend(found.into_iter().filter(|e| !unread(&e.field)));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::BadInput(errors))
+        }
+    }
 }
 
 /// One checklist update by item code.
@@ -87,26 +141,6 @@ impl ValidUpdate {
     }
 }
 
-/// A createLead request that passed validation.
-#[derive(Debug, Clone)]
-pub struct ValidLead {
-    pub first_name: String,
-    pub middle_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<Email>,
-    pub phone: Option<Phone>,
-    pub business_name: Option<String>,
-    pub website: Option<String>,
-    pub external_lead_id: Option<String>,
-    pub timezone: Option<String>,
-    pub assignee_type: AssigneeType,
-    pub did_opt_out: bool,
-    pub email_verified: bool,
-    /// Unique case-insensitively, first spelling kept, in request order.
-    pub tags: Vec<String>,
-    pub checklist: Vec<ValidUpdate>,
-}
-
 /// Trims an optional text field; empty means absent.
 pub(crate) fn text(
     field: &str,
@@ -136,108 +170,6 @@ pub(crate) fn required_text(
         errors.push(FieldError::new(field, "must not be empty"));
     }
     value
-}
-
-impl ValidLead {
-    /// Validates every field and collects every problem, so a client fixes them in one go.
-    pub fn parse(input: &NewLead, template: &Template, default_region: &str) -> Result<Self> {
-        let mut errors = Vec::new();
-        let first_name = required_text("firstName", &input.first_name, &mut errors);
-        let email = input
-            .email
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-            .and_then(|raw| {
-                Email::parse(raw)
-                    .map_err(|e| errors.push(FieldError::new("email", e)))
-                    .ok()
-            });
-        let phone = input
-            .phone_number
-            .as_deref()
-            .filter(|p| !p.trim().is_empty())
-            .and_then(|raw| {
-                Phone::parse(raw, default_region)
-                    .map_err(|e| errors.push(FieldError::new("phoneNumber", e)))
-                    .ok()
-            });
-        let timezone = input
-            .timezone
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .and_then(|raw| {
-                timezone::parse(raw)
-                    .map_err(|e| errors.push(FieldError::new("timezone", e)))
-                    .ok()
-            });
-        let valid = Self {
-            first_name: first_name.unwrap_or_default(),
-            middle_name: text("middleName", input.middle_name.as_ref(), &mut errors),
-            last_name: text("lastName", input.last_name.as_ref(), &mut errors),
-            email,
-            phone,
-            business_name: text("businessName", input.business_name.as_ref(), &mut errors),
-            website: text("website", input.website.as_ref(), &mut errors),
-            external_lead_id: text(
-                "externalLeadId",
-                input.external_lead_id.as_ref(),
-                &mut errors,
-            ),
-            timezone,
-            assignee_type: input.assignee_type.unwrap_or(AssigneeType::AiAgent),
-            did_opt_out: input.did_opt_out.unwrap_or(false),
-            email_verified: input.email_verified.unwrap_or(false),
-            tags: parse_tags(input.tags.as_deref().unwrap_or_default(), &mut errors),
-            checklist: parse_checklist(
-                &input.checklist_items,
-                template,
-                default_region,
-                &mut errors,
-            ),
-        };
-        if errors.is_empty() {
-            Ok(valid)
-        } else {
-            Err(Error::BadInput(errors))
-        }
-    }
-
-    /// Every update of the request, grouped, as the action log's `changes` records it.
-    pub fn changes(&self) -> Value {
-        let mut lead = Map::new();
-        let mut put = |key: &str, value: Option<Value>| {
-            if let Some(value) = value {
-                lead.insert(key.to_owned(), value);
-            }
-        };
-        put("firstName", Some(json!(self.first_name)));
-        put("middleName", self.middle_name.as_ref().map(|v| json!(v)));
-        put("lastName", self.last_name.as_ref().map(|v| json!(v)));
-        put("email", self.email.as_ref().map(|v| json!(v.as_str())));
-        put("phoneNumber", self.phone.as_ref().map(|v| json!(v.display)));
-        put(
-            "businessName",
-            self.business_name.as_ref().map(|v| json!(v)),
-        );
-        put("website", self.website.as_ref().map(|v| json!(v)));
-        put(
-            "externalLeadId",
-            self.external_lead_id.as_ref().map(|v| json!(v)),
-        );
-        put("timezone", self.timezone.as_ref().map(|v| json!(v)));
-        put("assigneeType", Some(json!(self.assignee_type.as_str())));
-        put("didOptOut", self.did_opt_out.then_some(json!(true)));
-        put("emailVerified", self.email_verified.then_some(json!(true)));
-        let checklist: Vec<Value> = self
-            .checklist
-            .iter()
-            .map(|u| {
-                let (value, status) = u.resolve(None, ChecklistItemStatus::Todo);
-                u.change(value.as_ref(), status)
-            })
-            .collect();
-        json!({ "lead": lead, "tags": self.tags, "checklistItems": checklist })
-    }
 }
 
 pub(crate) fn parse_tags(raw: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {

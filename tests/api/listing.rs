@@ -89,13 +89,13 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_hundred_is_the_most_a_page_holds(app) {
-        use leadgate::domain::{auth, leads, lead_input::NewLead};
+        use leadgate::domain::{auth, leads, lead_input::{LeadInput, Patch}};
         use leadgate::entities::enums::ApiKeyMode;
         // Created through the domain for speed; listing is what is under test.
         let key = auth::issue(&app.db, app.workspace_id, ApiKeyMode::Live).await.unwrap();
         let principal = auth::authenticate(&app.db, &key.key).await.unwrap();
         for i in 0..105 {
-            let lead = NewLead { first_name: format!("P{i:03}"), ..NewLead::default() };
+            let lead = LeadInput { first_name: Patch::Set(format!("P{i:03}")), ..LeadInput::default() };
             leads::create(&app.db, &principal, &lead).await.unwrap();
         }
         let page = list(&app, json!({ "first": 500 })).await;

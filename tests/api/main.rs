@@ -19,6 +19,7 @@ mod rate_limits;
 mod reads;
 mod request_ids;
 mod rest;
+mod rest_errors;
 mod server;
 mod timeline;
 mod update_lead;

@@ -116,7 +116,7 @@ on_both_backends! {
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     uri: &str,

@@ -5,21 +5,23 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
+use serde_json::{Value, json};
+
 use crate::domain::{
     auth::Principal,
     checklist::Template,
     clock,
-    lead_input::{NewLead, ValidLead},
+    lead_input::{LeadInput, parse_checklist},
     status, tags, transaction_options,
 };
 use crate::entities::{
     action_log,
-    enums::{ChecklistItemStatus, LeadStatus},
+    enums::{AssigneeType, ChecklistItemStatus, LeadStatus},
     lead, lead_checklist_item,
 };
 use crate::error::Result;
 
-use super::{SOURCE_API, api_activity, sort_name};
+use super::{SOURCE_API, api_activity, fields};
 
 /// Creates a lead in the caller's workspace: the lead, a row per template item (with the
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
@@ -28,15 +30,23 @@ use super::{SOURCE_API, api_activity, sort_name};
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
-    input: &NewLead,
+    input: &LeadInput,
 ) -> Result<lead::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
     let template = Template::load_for_write(&txn, principal.workspace_id, &[]).await?;
-    let valid = ValidLead::parse(input, &template, &principal.default_region)?;
     let now = clock::now();
-    let lead_id = Uuid::now_v7();
+    let fresh = new_lead(principal, now);
+    let lead_id = fresh.id;
 
-    let updates: HashMap<Uuid, _> = valid.checklist.iter().map(|u| (u.item.id, u)).collect();
+    // Validate everything first, collecting every problem.
+    let region = &principal.default_region;
+    let mut errors = Vec::new();
+    let mut model = fields::apply(&fresh, input, true, region, now, &mut errors);
+    let tags = fields::tags(&input.tags, &mut errors).unwrap_or_default();
+    let checklist = parse_checklist(&input.checklist_items, &template, region, &mut errors);
+    input.refuse_problems(errors)?;
+
+    let updates: HashMap<Uuid, _> = checklist.iter().map(|u| (u.item.id, u)).collect();
     let entries: HashMap<Uuid, lead_checklist_item::Model> = template
         .items()
         .map(|item| {
@@ -59,47 +69,25 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         })
         .collect();
     let checklist_status = status::from_checklist(&template, &entries);
-    let status = if valid.did_opt_out {
+    model.status = if model.did_opt_out {
         LeadStatus::OptedOut
     } else {
         checklist_status
     };
-
-    let model = lead::Model {
-        id: lead_id,
-        workspace_id: principal.workspace_id,
-        first_name: valid.first_name.clone(),
-        middle_name: valid.middle_name.clone(),
-        last_name: valid.last_name.clone(),
-        sort_name: sort_name(
-            &valid.first_name,
-            valid.middle_name.as_deref(),
-            valid.last_name.as_deref(),
-        ),
-        email: valid.email.as_ref().map(|e| e.as_str().to_owned()),
-        email_key: valid.email.as_ref().map(|e| e.match_key()),
-        phone_number: valid.phone.as_ref().map(|p| p.display.clone()),
-        phone_e164: valid.phone.as_ref().and_then(|p| p.e164.clone()),
-        business_name: valid.business_name.clone(),
-        website: valid.website.clone(),
-        external_lead_id: valid.external_lead_id.clone(),
-        external_portal_link: None,
-        timezone: valid.timezone.clone(),
-        assignee_type: valid.assignee_type,
-        status,
-        source: SOURCE_API.to_owned(),
-        activity_summary: None,
-        did_opt_out: valid.did_opt_out,
-        opt_out_at: valid.did_opt_out.then_some(now),
-        email_verified_at: valid.email_verified.then_some(now),
-        phone_verified_at: None,
-        is_test: principal.is_test(),
-        submitted_at: (checklist_status == LeadStatus::Completed).then_some(now),
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
-    let log = api_activity(&model, "Lead created", valid.changes(), now);
+    model.submitted_at = (checklist_status == LeadStatus::Completed).then_some(now);
+    let checklist_changes: Vec<Value> = checklist
+        .iter()
+        .map(|u| {
+            let (value, status) = u.resolve(None, ChecklistItemStatus::Todo);
+            u.change(value.as_ref(), status)
+        })
+        .collect();
+    let changes = json!({
+        "lead": fields::given(&model),
+        "tags": tags,
+        "checklistItems": checklist_changes,
+    });
+    let log = api_activity(&model, "Lead created", changes, now);
 
     lead::Entity::insert(lead::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
@@ -114,10 +102,45 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             .exec_without_returning(&txn)
             .await?;
     }
-    tags::attach(&txn, principal.workspace_id, lead_id, &valid.tags).await?;
+    tags::attach(&txn, principal.workspace_id, lead_id, &tags).await?;
     action_log::Entity::insert(log)
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// A new lead of the caller's workspace before the request's fields are applied: what
+/// every lead starts with.
+fn new_lead(principal: &Principal, now: chrono::DateTime<chrono::Utc>) -> lead::Model {
+    lead::Model {
+        id: Uuid::now_v7(),
+        workspace_id: principal.workspace_id,
+        first_name: String::new(),
+        middle_name: None,
+        last_name: None,
+        sort_name: String::new(),
+        email: None,
+        email_key: None,
+        phone_number: None,
+        phone_e164: None,
+        business_name: None,
+        website: None,
+        external_lead_id: None,
+        external_portal_link: None,
+        timezone: None,
+        assignee_type: AssigneeType::AiAgent,
+        status: LeadStatus::InProgress,
+        source: SOURCE_API.to_owned(),
+        activity_summary: None,
+        did_opt_out: false,
+        opt_out_at: None,
+        email_verified_at: None,
+        phone_verified_at: None,
+        is_test: principal.is_test(),
+        submitted_at: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
 }

@@ -1,8 +1,8 @@
 //! Leads: creating, updating, listing, deleting and erasing them.
 
-pub mod changes;
 mod create;
 pub mod erase;
+pub mod fields;
 pub mod list;
 pub mod update;
 

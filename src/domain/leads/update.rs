@@ -19,7 +19,7 @@ use crate::domain::{
     auth::Principal,
     checklist::{Template, one_off, updates},
     clock,
-    lead_input::{self, ChecklistUpdate},
+    lead_input::{ChecklistUpdate, LeadInput, parse_checklist},
     status, tags, transaction_options,
 };
 use crate::entities::{
@@ -29,49 +29,64 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{
-    api_activity,
-    changes::{self, LeadChanges, Patch},
-};
+use super::{api_activity, fields};
+
+/// What an update asks of a lead: its fields' patches and, optionally, a status.
+#[derive(Debug, Clone, Default)]
+pub struct LeadChanges {
+    pub fields: LeadInput,
+    pub status: Option<LeadStatus>,
+}
+
+/// The lead a write is about, and the request field that named it (`id` in GraphQL's
+/// updateLead, `leadId` elsewhere), so an error about the lead names what the client sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub id: Uuid,
+    pub field: &'a str,
+}
 
 /// Updates a lead of the caller's workspace.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
-    lead_id: Uuid,
+    lead: Target<'_>,
     changes: &LeadChanges,
 ) -> Result<lead::Model> {
-    write(db, principal, lead_id, "Lead updated", None, changes).await
+    write(db, principal, lead, "Lead updated", None, changes).await
 }
 
 /// Updates only checklist items (same validation and status rules as `update`).
 pub async fn update_checklist_items<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
-    lead_id: Uuid,
+    lead: Target<'_>,
     items: Vec<ChecklistUpdate>,
 ) -> Result<lead::Model> {
     if items.is_empty() {
         return Err(Error::bad_input("items", "must not be empty"));
     }
     let changes = LeadChanges {
-        checklist_items: items,
-        ..LeadChanges::default()
+        fields: LeadInput {
+            checklist_items: items,
+            ..LeadInput::default()
+        },
+        status: None,
     };
-    write(db, principal, lead_id, "Checklist updated", None, &changes).await
+    write(db, principal, lead, "Checklist updated", None, &changes).await
 }
 
 /// Adds a one-off checklist item to a lead (and recomputes its status).
 pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
-    lead_id: Uuid,
+    lead: Target<'_>,
     item: &one_off::NewItem,
 ) -> Result<lead::Model> {
     write(
         db,
         principal,
-        lead_id,
+        lead,
         "Checklist item added",
         Some(item),
         &LeadChanges::default(),
@@ -84,13 +99,14 @@ pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
 async fn write<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
-    lead_id: Uuid,
+    lead: Target<'_>,
     summary: &str,
     new_item: Option<&one_off::NewItem>,
     changes: &LeadChanges,
 ) -> Result<lead::Model> {
+    let lead_id = lead.id;
     let txn = db.begin_with_options(transaction_options()).await?;
-    let current = super::live_for_write(&txn, principal, lead_id, "id").await?;
+    let current = super::live_for_write(&txn, principal, lead_id, lead.field).await?;
     let now = clock::now();
     let added = match new_item {
         Some(item) => {
@@ -104,19 +120,12 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .for_lead(lead_id);
 
     // Validate everything first, collecting every problem.
+    let input = &changes.fields;
+    let region = &principal.default_region;
     let mut errors = Vec::new();
-    let mut next = changes::apply_fields(&current, changes, &principal.default_region, &mut errors);
-    let new_tags = match &changes.tags {
-        Patch::Keep => None,
-        Patch::Clear => Some(Vec::new()),
-        Patch::Set(list) => Some(lead_input::parse_tags(list, &mut errors)),
-    };
-    let checklist = lead_input::parse_checklist(
-        &changes.checklist_items,
-        &template,
-        &principal.default_region,
-        &mut errors,
-    );
+    let mut next = fields::apply(&current, input, false, region, now, &mut errors);
+    let new_tags = fields::tags(&input.tags, &mut errors);
+    let checklist = parse_checklist(&input.checklist_items, &template, region, &mut errors);
     if let Some(wanted) = changes.status
         && !status::settable(wanted)
     {
@@ -125,7 +134,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
             "REVIEW is set by reviewers and cannot be set through the API",
         ));
     }
-    if let (Some(opt_out), Some(wanted)) = (changes.did_opt_out, changes.status)
+    if let (Some(opt_out), Some(wanted)) = (input.did_opt_out, changes.status)
         && opt_out != (wanted == LeadStatus::OptedOut)
     {
         errors.push(FieldError::new(
@@ -136,31 +145,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
             ),
         ));
     }
-    if !errors.is_empty() {
-        return Err(Error::BadInput(errors));
-    }
+    input.refuse_problems(errors)?;
 
-    // Fields.
-    if let Some(verified) = changes.email_verified {
-        next.email_verified_at = match (verified, current.email_verified_at) {
-            (true, None) => Some(now),
-            (true, at) => at,
-            (false, _) => None,
-        };
-    }
-    let mut diff = changes::field_diff(&current, &next);
-    // Checklist, then status.
+    // Checklist, then status. A status without `didOptOut` opts out (OPTED_OUT) or back in.
     let mut entries = updates::load(&txn, lead_id, &template).await?;
     let checklist_changes = updates::apply(&mut entries, &checklist, now);
-    let opting_out = changes
-        .did_opt_out
-        .or(changes.status.map(|s| s == LeadStatus::OptedOut));
-    next.did_opt_out = opting_out.unwrap_or(current.did_opt_out);
-    next.opt_out_at = match (current.did_opt_out, next.did_opt_out) {
-        (false, true) => Some(now),
-        (_, false) => None,
-        (true, true) => current.opt_out_at,
-    };
+    if let (None, Some(wanted)) = (input.did_opt_out, changes.status) {
+        fields::opt_out(&current, &mut next, wanted == LeadStatus::OptedOut, now);
+    }
     let mut auto_skipped = Vec::new();
     let mut reverted = Vec::new();
     next.status = match changes.status {
@@ -204,9 +196,9 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .await?;
 
     let mut record = Map::new();
-    diff.record("didOptOut", &current.did_opt_out, &next.did_opt_out);
-    if !diff.0.is_empty() {
-        record.insert("lead".into(), Value::Object(diff.0));
+    let diff = fields::diff(&current, &next);
+    if !diff.is_empty() {
+        record.insert("lead".into(), Value::Object(diff));
     }
     if let Some(change) = status_change {
         record.insert("status".into(), change);

@@ -5,11 +5,10 @@ use serde_json::Value;
 
 use crate::domain::{
     checklist::one_off::NewItem,
-    lead_input::{ChecklistUpdate, NewLead},
+    lead_input::{ChecklistUpdate, LeadInput, Patch},
     leads::{
-        self,
-        changes::{LeadChanges, Patch},
-        erase,
+        self, erase,
+        update::{LeadChanges, Target},
     },
 };
 use crate::graphql::{
@@ -31,29 +30,103 @@ pub struct LeadMutations;
 pub struct CreateLeadInput {
     /// Required, non-empty.
     pub first_name: String,
-    pub middle_name: Option<String>,
-    pub last_name: Option<String>,
+    #[graphql(flatten)]
+    pub fields: LeadFieldsInput,
+}
+
+/// Changes to a lead: absent fields stay as they are, null clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateLeadInput {
+    pub id: ID,
+    /// Cannot be cleared.
+    pub first_name: MaybeUndefined<String>,
+    #[graphql(flatten)]
+    pub fields: LeadFieldsInput,
+    /// COMPLETED (skips incomplete required items), IN_PROGRESS (undoes those skips),
+    /// NOT_INTERESTED or OPTED_OUT; never REVIEW.
+    pub status: Option<LeadStatus>,
+}
+
+/// The lead fields createLead and updateLead share, flattened into both inputs. On create
+/// null is the same as absent; on update null clears an optional field.
+#[derive(InputObject)]
+pub struct LeadFieldsInput {
+    pub middle_name: MaybeUndefined<String>,
+    pub last_name: MaybeUndefined<String>,
     /// Validated; stored trimmed with the domain lower-cased.
-    pub email: Option<String>,
+    pub email: MaybeUndefined<String>,
     /// Formatted or raw; stored in E.164 when it is a valid number (national numbers are
     /// read in the workspace's region), else as given.
-    pub phone_number: Option<String>,
-    pub business_name: Option<String>,
-    pub website: Option<String>,
+    pub phone_number: MaybeUndefined<String>,
+    pub business_name: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
     /// The caller's own id for this lead.
-    pub external_lead_id: Option<String>,
+    pub external_lead_id: MaybeUndefined<String>,
     /// IANA name, e.g. America/New_York.
-    pub timezone: Option<String>,
-    /// AGENT (AI, the default) or MANUAL (human).
-    pub assignee_type: Option<AssigneeTypeInput>,
-    /// True sets optOutAt to now and the status to OPTED_OUT.
+    pub timezone: MaybeUndefined<String>,
+    /// AGENT (AI, the default) or MANUAL (human); cannot be cleared.
+    pub assignee_type: MaybeUndefined<AssigneeTypeInput>,
+    /// True opts the lead out: optOutAt is set and the status becomes OPTED_OUT; an update
+    /// also cancels its pending and awaiting messages, and must agree with `status` when
+    /// both are given. False opts it back in.
     pub did_opt_out: Option<bool>,
-    /// True sets emailVerifiedAt to now.
+    /// True sets emailVerifiedAt to now (kept when already set), false clears it.
     pub email_verified: Option<bool>,
-    /// Case-insensitive; created on first use.
-    pub tags: Option<Vec<String>>,
+    /// Case-insensitive; created on first use. On update it replaces the tags: `[]` or
+    /// null removes them all.
+    pub tags: MaybeUndefined<Vec<String>>,
     /// Updates by template item code.
     pub checklist_items: Option<Vec<ChecklistItemInput>>,
+}
+
+fn patch<T, U>(value: MaybeUndefined<T>, map: impl FnOnce(T) -> U) -> Patch<U> {
+    match value {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(map(v)),
+    }
+}
+
+impl LeadFieldsInput {
+    fn into_input(self, first_name: Patch<String>) -> LeadInput {
+        LeadInput {
+            first_name,
+            middle_name: patch(self.middle_name, |v| v),
+            last_name: patch(self.last_name, |v| v),
+            email: patch(self.email, |v| v),
+            phone_number: patch(self.phone_number, |v| v),
+            business_name: patch(self.business_name, |v| v),
+            website: patch(self.website, |v| v),
+            external_lead_id: patch(self.external_lead_id, |v| v),
+            timezone: patch(self.timezone, |v| v),
+            assignee_type: patch(self.assignee_type, Into::into),
+            did_opt_out: self.did_opt_out,
+            email_verified: self.email_verified,
+            tags: patch(self.tags, |v| v),
+            checklist_items: self
+                .checklist_items
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            read_errors: Vec::new(),
+        }
+    }
+}
+
+impl From<CreateLeadInput> for LeadInput {
+    fn from(input: CreateLeadInput) -> Self {
+        input.fields.into_input(Patch::Set(input.first_name))
+    }
+}
+
+impl From<UpdateLeadInput> for LeadChanges {
+    fn from(input: UpdateLeadInput) -> Self {
+        Self {
+            fields: input.fields.into_input(patch(input.first_name, |v| v)),
+            status: input.status.map(Into::into),
+        }
+    }
 }
 
 /// One checklist update. A value without a status marks the item COMPLETED; a null value
@@ -76,70 +149,6 @@ impl From<ChecklistItemInput> for ChecklistUpdate {
                 MaybeUndefined::Value(v) => Some(v.0),
             },
             status: item.status.map(Into::into),
-        }
-    }
-}
-
-/// Changes to a lead: absent fields stay as they are, null clears an optional field.
-#[derive(InputObject)]
-pub struct UpdateLeadInput {
-    pub id: ID,
-    /// Cannot be cleared.
-    pub first_name: MaybeUndefined<String>,
-    pub middle_name: MaybeUndefined<String>,
-    pub last_name: MaybeUndefined<String>,
-    pub email: MaybeUndefined<String>,
-    pub phone_number: MaybeUndefined<String>,
-    pub business_name: MaybeUndefined<String>,
-    pub website: MaybeUndefined<String>,
-    pub external_lead_id: MaybeUndefined<String>,
-    pub timezone: MaybeUndefined<String>,
-    /// Cannot be cleared.
-    pub assignee_type: MaybeUndefined<AssigneeTypeInput>,
-    /// Must agree with `status` when both are given; true sets OPTED_OUT and cancels
-    /// pending and awaiting messages.
-    pub did_opt_out: Option<bool>,
-    /// True sets emailVerifiedAt (if unset), false clears it.
-    pub email_verified: Option<bool>,
-    /// COMPLETED (skips incomplete required items), IN_PROGRESS (undoes those skips),
-    /// NOT_INTERESTED or OPTED_OUT; never REVIEW.
-    pub status: Option<LeadStatus>,
-    /// Replaces the tags; `[]` or null removes them all.
-    pub tags: MaybeUndefined<Vec<String>>,
-    pub checklist_items: Option<Vec<ChecklistItemInput>>,
-}
-
-fn patch<T, U>(value: MaybeUndefined<T>, map: impl FnOnce(T) -> U) -> Patch<U> {
-    match value {
-        MaybeUndefined::Undefined => Patch::Keep,
-        MaybeUndefined::Null => Patch::Clear,
-        MaybeUndefined::Value(v) => Patch::Set(map(v)),
-    }
-}
-
-impl From<UpdateLeadInput> for LeadChanges {
-    fn from(input: UpdateLeadInput) -> Self {
-        Self {
-            first_name: patch(input.first_name, |v| v),
-            middle_name: patch(input.middle_name, |v| v),
-            last_name: patch(input.last_name, |v| v),
-            email: patch(input.email, |v| v),
-            phone_number: patch(input.phone_number, |v| v),
-            business_name: patch(input.business_name, |v| v),
-            website: patch(input.website, |v| v),
-            external_lead_id: patch(input.external_lead_id, |v| v),
-            timezone: patch(input.timezone, |v| v),
-            assignee_type: patch(input.assignee_type, Into::into),
-            did_opt_out: input.did_opt_out,
-            email_verified: input.email_verified,
-            status: input.status.map(Into::into),
-            tags: patch(input.tags, |v| v),
-            checklist_items: input
-                .checklist_items
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
         }
     }
 }
@@ -185,30 +194,12 @@ pub struct EraseLeadPayload {
     pub erased_id: ID,
 }
 
-impl From<CreateLeadInput> for NewLead {
-    fn from(input: CreateLeadInput) -> Self {
-        Self {
-            first_name: input.first_name,
-            middle_name: input.middle_name,
-            last_name: input.last_name,
-            email: input.email,
-            phone_number: input.phone_number,
-            business_name: input.business_name,
-            website: input.website,
-            external_lead_id: input.external_lead_id,
-            timezone: input.timezone,
-            assignee_type: input.assignee_type.map(Into::into),
-            did_opt_out: input.did_opt_out,
-            email_verified: input.email_verified,
-            tags: input.tags,
-            checklist_items: input
-                .checklist_items
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        }
-    }
+/// The lead an argument names; errors about the lead name that argument.
+fn target<'a>(field: &'a str, id: &ID) -> Result<Target<'a>> {
+    Ok(Target {
+        id: parse_id(field, id)?,
+        field,
+    })
 }
 
 #[Object]
@@ -238,8 +229,8 @@ impl LeadMutations {
     ) -> Result<UpdateLeadPayload> {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        let id = parse_id("id", &input.id)?;
-        let lead = leads::update::update(db, &caller.principal, id, &input.into())
+        let lead = target("id", &input.id)?;
+        let lead = leads::update::update(db, &caller.principal, lead, &input.into())
             .await
             .gql()?;
         Ok(UpdateLeadPayload(lead))
@@ -254,9 +245,9 @@ impl LeadMutations {
     ) -> Result<UpdateLeadPayload> {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        let id = parse_id("leadId", &lead_id)?;
+        let lead = target("leadId", &lead_id)?;
         let items = items.into_iter().map(Into::into).collect();
-        let lead = leads::update::update_checklist_items(db, &caller.principal, id, items)
+        let lead = leads::update::update_checklist_items(db, &caller.principal, lead, items)
             .await
             .gql()?;
         Ok(UpdateLeadPayload(lead))
@@ -271,8 +262,8 @@ impl LeadMutations {
     ) -> Result<UpdateLeadPayload> {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        let id = parse_id("leadId", &lead_id)?;
-        let lead = leads::update::add_checklist_item(db, &caller.principal, id, &input.into())
+        let lead = target("leadId", &lead_id)?;
+        let lead = leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
             .await
             .gql()?;
         Ok(UpdateLeadPayload(lead))

@@ -1,0 +1,124 @@
+//! The documented response of every REST lead route, read through the GraphQL schema
+//! with a fixed selection whose order is the documented key order, so REST and GraphQL
+//! share one implementation of every field; then shaped the way the documented API is.
+
+use async_graphql::Variables;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::entities::enums::FieldType;
+use crate::error::Error;
+use crate::graphql::context::Caller;
+
+use crate::http::AppState;
+
+/// The documented lead keys, in the documented order.
+const LEAD_FIELDS: &str =
+    "id activitySummary assigneeType businessName createdAt deletedAt didOptOut email
+  emailVerifiedAt externalLeadId externalPortalLink firstName lastName phoneNumber phoneVerifiedAt
+  source updatedAt website";
+
+const ACTION_LOG_FIELDS: &str =
+    "id type status summary changes parentActionId createdAt scheduledAt
+  completedAt tool { id name description }
+  messages { id channel direction subject body documents { id fileName contentType size url } }
+  documents { id fileName contentType size url }";
+
+/// What GET adds to the lead (the documented read shape).
+const READ_FIELDS: &str = "isTest submittedAt workspaceId status";
+
+fn rest_lead_query(read: bool) -> String {
+    let extra = if read { READ_FIELDS } else { "" };
+    format!(
+        "query RestLead($id: ID!) {{ lead(id: $id) {{ {LEAD_FIELDS} {extra}
+          checklistItems {{ id name conditions items {{ id checklistItemId value status itemOverride
+            checklistItem {{ id code label fieldType isRequired conditions validationRules }}
+            documents {{ id fileName contentType size url }} }} }}
+          actionLogs {{ {ACTION_LOG_FIELDS} }}
+          matchingLeads {{ {LEAD_FIELDS} }}
+          lastAction {{ {ACTION_LOG_FIELDS} toolCalls {{ {ACTION_LOG_FIELDS} toolInput toolOutput }} }}
+          nextFollowUp {{ {ACTION_LOG_FIELDS} }}
+          nextDraft {{ {ACTION_LOG_FIELDS} }}
+        }} }}"
+    )
+}
+
+/// File types collect documents: only their items carry `documents` (with signed URLs)
+/// and `validationRules`, as the documented API shows; the others keep the documented
+/// example's keys.
+fn shape_checklist(groups: &mut Value) {
+    let items = groups
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(|group| group.get_mut("items").and_then(Value::as_array_mut))
+        .flatten();
+    for item in items {
+        let holds_documents = item
+            .pointer("/checklistItem/fieldType")
+            .and_then(Value::as_str)
+            .and_then(FieldType::parse)
+            .is_some_and(FieldType::holds_documents);
+        if holds_documents {
+            continue;
+        }
+        if let Some(item) = item.as_object_mut() {
+            item.shift_remove("documents");
+            if let Some(Value::Object(definition)) = item.get_mut("checklistItem") {
+                definition.shift_remove("validationRules");
+            }
+        }
+    }
+}
+
+/// The payload keys that are not the lead's own.
+const PAYLOAD_KEYS: [&str; 6] = [
+    "checklistItems",
+    "actionLogs",
+    "matchingLeads",
+    "lastAction",
+    "nextFollowUp",
+    "nextDraft",
+];
+
+/// Reads the documented payload of a lead through the schema.
+pub(super) async fn read_payload(
+    state: &AppState,
+    caller: Caller,
+    lead_id: Uuid,
+    read: bool,
+) -> Result<Value, Error> {
+    let request = async_graphql::Request::new(rest_lead_query(read))
+        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })));
+    let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
+    if let Some(error) = response.errors.first() {
+        return Err(Error::Internal(format!(
+            "REST read failed: {}",
+            error.message
+        )));
+    }
+    let data = response
+        .data
+        .into_json()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let Some(Value::Object(mut lead)) = data.get("lead").cloned() else {
+        return Err(Error::NotFound("lead"));
+    };
+    let mut payload = Map::new();
+    payload.insert("success".into(), Value::Bool(true));
+    let lazy: Vec<(String, Value)> = PAYLOAD_KEYS
+        .iter()
+        .map(|key| {
+            (
+                key.to_string(),
+                lead.shift_remove(*key).unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    payload.insert("lead".into(), Value::Object(lead));
+    payload.extend(lazy);
+    if let Some(groups) = payload.get_mut("checklistItems") {
+        shape_checklist(groups);
+    }
+    Ok(Value::Object(payload))
+}
