@@ -54,7 +54,8 @@ impl Diagnostic {
         }
     }
 
-    fn of_db(err: &DbErr) -> Self {
+    /// The diagnostic of a storage error.
+    pub fn of_db(err: &DbErr) -> Self {
         let runtime = match err {
             DbErr::ConnectionAcquire(e) => return Self::plain("pool", &e.to_string()),
             DbErr::Conn(e) => return Self::of_runtime("connection", e),

@@ -53,8 +53,8 @@ pub enum Error {
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     /// The request took longer than the server allows; its transaction was rolled back.
-    #[error("the request took longer than {seconds} s and was stopped")]
-    Timeout { seconds: u64 },
+    #[error("the request took longer than {} and was stopped; nothing was written", duration(*.millis))]
+    Timeout { millis: u64 },
     /// The API key used up its requests for now (per replica); retry after the given time.
     #[error("too many requests for this API key; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -64,6 +64,14 @@ pub enum Error {
     /// A bug or an impossible state. The detail is logged, never sent to clients.
     #[error("internal error")]
     Internal(String),
+}
+
+fn duration(millis: u64) -> String {
+    if millis.is_multiple_of(1000) {
+        format!("{} s", millis / 1000)
+    } else {
+        format!("{millis} ms")
+    }
 }
 
 fn not_allowed(method: &str, allow: &str) -> String {

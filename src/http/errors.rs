@@ -129,7 +129,7 @@ fn with_headers(err: &Error, mut response: Response) -> Response {
 pub(crate) fn bare_answer_error(
     response: &Response,
     method: &str,
-    timeout_secs: u64,
+    timeout_millis: u64,
     body_limit: usize,
 ) -> Option<Error> {
     let status = response.status();
@@ -144,7 +144,7 @@ pub(crate) fn bare_answer_error(
             allow: String::new(),
         },
         StatusCode::REQUEST_TIMEOUT => Error::Timeout {
-            seconds: timeout_secs,
+            millis: timeout_millis,
         },
         StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit: body_limit },
         StatusCode::INTERNAL_SERVER_ERROR => {
@@ -198,7 +198,7 @@ mod tests {
                 405,
                 "METHOD_NOT_ALLOWED",
             ),
-            (Error::Timeout { seconds: 30 }, 408, "TIMEOUT"),
+            (Error::Timeout { millis: 30_000 }, 408, "TIMEOUT"),
             (
                 Error::PayloadTooLarge { limit: 1 },
                 413,

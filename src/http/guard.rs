@@ -29,7 +29,7 @@ use super::errors::{self, Face};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub body_bytes: usize,
-    pub timeout_secs: u64,
+    pub timeout_millis: u64,
 }
 
 /// Middleware: see the module comment. Bodies over the limit are refused before the
@@ -59,7 +59,7 @@ pub(crate) async fn guard(State(limits): State<Limits>, request: Request, next: 
     if exceeded.load(Ordering::Acquire) {
         return errors::respond(&too_large, face);
     }
-    match errors::bare_answer_error(&response, &method, limits.timeout_secs, limits.body_bytes) {
+    match errors::bare_answer_error(&response, &method, limits.timeout_millis, limits.body_bytes) {
         Some(err) => errors::respond(&err, face),
         None => response,
     }
@@ -93,7 +93,7 @@ mod tests {
     async fn a_panicking_handler_is_an_internal_error_not_a_dropped_connection() {
         let limits = Limits {
             body_bytes: 1024,
-            timeout_secs: 30,
+            timeout_millis: 30_000,
         };
         let router = Router::new()
             .route("/graphql", get(boom))

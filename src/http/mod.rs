@@ -111,7 +111,7 @@ pub fn router(state: AppState) -> Router {
         });
     let limits = guard::Limits {
         body_bytes: state.config.body_limit_bytes,
-        timeout_secs: state.config.request_timeout.as_secs(),
+        timeout_millis: state.config.request_timeout.as_millis() as u64,
     };
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))

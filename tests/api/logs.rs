@@ -95,8 +95,8 @@ on_both_backends! {
         tokio::task::spawn_blocking(move || {
             let server = Server::start(
                 &url,
-                &["--log-format", "json", "--signing-key", "0123456789abcdef0123456789abcdef"],
-                &[("LEADGATE_LOG", "debug")],
+                &["--signing-key", "0123456789abcdef0123456789abcdef"],
+                &[("LEADGATE_LOG", "debug"), ("LEADGATE_LOG_FORMAT", "json")],
             );
             let (never, error_id) = exercise(&server, &key);
             let log = server.stop();
@@ -139,7 +139,7 @@ on_both_backends! {
     async fn text_logs_are_key_value_lines_without_colour(app) {
         let (url, key) = (app.database_url.clone(), app.key.clone());
         tokio::task::spawn_blocking(move || {
-            let server = Server::start(&url, &["--demo"], &[]);
+            let server = Server::start(&url, &["--demo", "--log-format", "text"], &[]);
             let (never, _) = {
                 let answer = server.graphql(&key, "{ __typename }", json!({}));
                 assert_eq!(answer.status, 200);
