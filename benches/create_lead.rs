@@ -4,11 +4,13 @@
 //!
 //!     cargo bench --bench create_lead                 # both backends
 //!     BENCH_REQUESTS=5000 BENCH_CONCURRENCY=32 cargo bench --bench create_lead
+//!     BENCH_RATE_LIMIT=1 cargo bench --bench create_lead   # with a per-key limiter that never refuses
 //!
 //! PostgreSQL is skipped (with a note) when LEADGATE_BENCH_POSTGRES_URL / the default
 //! `postgres://postgres@127.0.0.1:5432/test` does not answer.
 
 use std::{
+    num::NonZeroU32,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -24,6 +26,7 @@ use axum::{
 use http_body_util::BodyExt;
 use leadgate::{
     AppState, Config,
+    config::RateLimit,
     domain::{auth, checklist::import, demo::DEMO_TEMPLATE, workspaces},
     entities::enums::ApiKeyMode,
 };
@@ -77,7 +80,18 @@ async fn app(url: &str) -> App {
         .unwrap()
         .key;
     App {
-        router: leadgate::router(AppState::new(db, Config::default())),
+        // The bench sends thousands of requests a second with one key: rate limits are
+        // off, or (BENCH_RATE_LIMIT=1) on with a quota it never reaches, to price the check.
+        router: leadgate::router(AppState::new(
+            db,
+            Config {
+                rate_limit: std::env::var_os("BENCH_RATE_LIMIT").map(|_| RateLimit {
+                    per_second: NonZeroU32::new(1_000_000).expect("non-zero"),
+                    burst: NonZeroU32::new(1_000_000).expect("non-zero"),
+                }),
+                ..Config::default()
+            },
+        )),
         key,
         statements,
     }

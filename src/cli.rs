@@ -1,17 +1,22 @@
 //! The `leadgate` command line: serve, workspace, api-key, checklist, schema, migrate.
 //! Commands print JSON on stdout; errors go to stderr with a non-zero exit status.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf};
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::{auth, checklist::import, demo, workspaces};
-use crate::entities::enums::ApiKeyMode;
+use crate::config::RateLimit;
+use crate::domain::{auth, checklist::import, demo, documents::UrlSigner, workspaces};
+use crate::entities::{api_key, enums::ApiKeyMode};
 use crate::error::Error;
 use crate::http::GraphiqlPage;
+use crate::logging::LogFormat;
 use crate::{AppState, Config, db, graphql, router};
+
+/// The shortest signing key `serve` accepts (bytes): 256 bits, as HMAC-SHA256 wants.
+const MIN_SIGNING_KEY_BYTES: usize = 32;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +33,15 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// Log lines on stderr: human-readable text, or one JSON object per line.
+    #[arg(
+        long,
+        env = "LEADGATE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,12 +53,21 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "LEADGATE_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Seed (idempotently) a demo workspace and print its API key and GraphiQL's address.
+        /// Seed (idempotently) a demo workspace and print its API key and GraphiQL's
+        /// address; without a signing key, sign with a random one for this run.
         #[arg(long)]
         demo: bool,
-        /// Key that signs document download URLs; set the same on every replica.
+        /// Key that signs document download URLs (at least 32 bytes; `openssl rand -hex
+        /// 32`); the same on every replica. Required unless --demo.
         #[arg(long, env = "LEADGATE_SIGNING_KEY", hide_env_values = true)]
         signing_key: Option<String>,
+        /// Requests a second each API key may make, per replica (token bucket); 0 turns
+        /// rate limiting off.
+        #[arg(long, env = "LEADGATE_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+        rate_limit_per_second: u32,
+        /// Requests an API key may make at once before the per-second rate applies.
+        #[arg(long, env = "LEADGATE_RATE_LIMIT_BURST", default_value_t = 100)]
+        rate_limit_burst: u32,
         /// Base URL of the document store that signed URLs point to.
         #[arg(long, env = "LEADGATE_DOCUMENTS_URL", default_value = "/documents")]
         documents_url: String,
@@ -95,6 +118,17 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         test: bool,
     },
+    /// List a workspace's keys as a JSON array (never the key or its hash).
+    List {
+        #[arg(long)]
+        workspace: Uuid,
+    },
+    /// Revoke a key: it is refused from its next request on, on every replica. Prints
+    /// the key's JSON; revoking again changes nothing.
+    Revoke {
+        #[arg(long)]
+        id: Uuid,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,13 +141,72 @@ pub enum ChecklistCommand {
     },
 }
 
-/// What went wrong, for stderr.
+/// What went wrong, for stderr. An internal error shows its redacted diagnostic, which
+/// tells the operator what failed without any stored value.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error(transparent)]
+    #[error("{}", describe(.0))]
     Domain(#[from] Error),
     #[error("{0}")]
     Io(String),
+}
+
+fn describe(err: &Error) -> String {
+    if err.is_internal() {
+        format!("{err} ({})", crate::diagnostics::Diagnostic::of(err))
+    } else {
+        err.to_string()
+    }
+}
+
+/// A key as `api-key list` and `revoke` print it: never the key or its hash.
+fn key_json(key: &api_key::Model) -> serde_json::Value {
+    // The API's DateTime format: RFC 3339 UTC with milliseconds.
+    let time =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    json!({
+        "id": key.id,
+        "workspaceId": key.workspace_id,
+        "mode": key.mode.as_str(),
+        "createdAt": time(key.created_at),
+        "revokedAt": key.revoked_at.map(time),
+        "lastUsedAt": key.last_used_at.map(time),
+    })
+}
+
+/// The signer `serve` uses: the configured key, or with `--demo` a random one.
+fn url_signer(
+    signing_key: Option<String>,
+    demo: bool,
+    documents_url: String,
+) -> Result<UrlSigner, CliError> {
+    let ttl = chrono::Duration::minutes(15);
+    match signing_key {
+        Some(key) if key.len() >= MIN_SIGNING_KEY_BYTES => {
+            Ok(UrlSigner::new(key.into_bytes(), documents_url, ttl))
+        }
+        Some(_) => Err(CliError::Io(format!(
+            "the signing key (--signing-key / LEADGATE_SIGNING_KEY) must be at least \
+             {MIN_SIGNING_KEY_BYTES} bytes; generate one with `openssl rand -hex 32`"
+        ))),
+        None if demo => Ok(UrlSigner::random(documents_url, ttl)),
+        None => Err(CliError::Io(
+            "serve needs a signing key for document URLs: set --signing-key or \
+             LEADGATE_SIGNING_KEY (the same on every replica; `openssl rand -hex 32` makes \
+             one), or run with --demo"
+                .into(),
+        )),
+    }
+}
+
+fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError> {
+    let Some(per_second) = NonZeroU32::new(per_second) else {
+        return Ok(None);
+    };
+    let burst = NonZeroU32::new(burst).ok_or_else(|| {
+        CliError::Io("--rate-limit-burst must be at least 1 (or set --rate-limit-per-second 0 to turn limits off)".into())
+    })?;
+    Ok(Some(RateLimit { per_second, burst }))
 }
 
 fn print(value: serde_json::Value) {
@@ -126,6 +219,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         print!("{}", graphql::sdl());
         return Ok(());
     }
+    // `serve` checks its settings before it touches the database.
+    let mut serve_settings = match &cli.command {
+        Command::Serve {
+            signing_key,
+            demo,
+            documents_url,
+            rate_limit_per_second,
+            rate_limit_burst,
+            ..
+        } => Some((
+            url_signer(signing_key.clone(), *demo, documents_url.clone())?,
+            rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
+        )),
+        _ => None,
+    };
     let db = db::connect(&cli.database_url).await?;
     db::migrate(&db).await?;
     match cli.command {
@@ -152,6 +260,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 json!({ "id": key.id, "workspaceId": key.workspace_id, "key": key.key, "mode": key.mode.as_str() }),
             );
         }
+        Command::ApiKey {
+            command: ApiKeyCommand::List { workspace },
+        } => {
+            let keys = auth::list(&db, workspace).await?;
+            print(keys.iter().map(key_json).collect());
+        }
+        Command::ApiKey {
+            command: ApiKeyCommand::Revoke { id },
+        } => {
+            print(key_json(&auth::revoke(&db, id).await?));
+        }
         Command::Checklist {
             command: ChecklistCommand::Import { workspace, file },
         } => {
@@ -165,27 +284,18 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             listen,
             demo: with_demo,
             signing_key,
-            documents_url,
             no_introspection,
             cors_origins,
+            ..
         } => {
-            let mut config = Config {
+            let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
+            let config = Config {
                 introspection: !no_introspection,
                 cors_origins,
+                url_signer,
+                rate_limit,
                 ..Config::default()
             };
-            match signing_key {
-                Some(key) => {
-                    config.url_signer = crate::domain::documents::UrlSigner::new(
-                        key.into_bytes(),
-                        documents_url,
-                        chrono::Duration::minutes(15),
-                    );
-                }
-                None => tracing::warn!(
-                    "LEADGATE_SIGNING_KEY is not set: document URLs use the development key"
-                ),
-            }
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| CliError::Io(format!("cannot listen on {listen}: {e}")))?;
@@ -197,6 +307,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 let (workspace, key) = demo::seed(&db).await?;
                 println!("demo workspace: {} ({})", workspace.name, workspace.id);
                 println!("demo API key:   {}", key.key);
+                if signing_key.is_none() {
+                    println!(
+                        "signing key:    random for this run (document URLs stop working when it stops; set LEADGATE_SIGNING_KEY to keep them)"
+                    );
+                }
                 let sample = demo::sample_lead(&db, workspace.id).await?;
                 graphiql = GraphiqlPage::demo(&key.key, key.id, sample);
                 if !address.ip().is_loopback() {

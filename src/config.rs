@@ -1,6 +1,6 @@
 //! Runtime settings shared by every request (from the CLI / environment).
 
-use std::time::Duration;
+use std::{num::NonZeroU32, time::Duration};
 
 use crate::domain::documents::UrlSigner;
 
@@ -23,8 +23,28 @@ pub struct Config {
     /// Browser origins allowed to call the API cross-origin (CORS). Default none: only
     /// same-origin pages (and non-browser clients).
     pub cors_origins: Vec<String>,
-    /// Signs document download URLs.
+    /// Signs document download URLs. The default is a random key per process (`serve`
+    /// requires a configured one unless `--demo`).
     pub url_signer: UrlSigner,
+    /// Requests per API key, per replica; `None` turns rate limiting off.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket per API key: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: NonZeroU32,
+    pub burst: NonZeroU32,
+}
+
+impl Default for RateLimit {
+    /// 50 requests a second with bursts of 100, per key and replica.
+    fn default() -> Self {
+        Self {
+            per_second: NonZeroU32::new(50).expect("non-zero"),
+            burst: NonZeroU32::new(100).expect("non-zero"),
+        }
+    }
 }
 
 impl Default for Config {
@@ -37,11 +57,8 @@ impl Default for Config {
             max_root_fields: 10,
             introspection: true,
             cors_origins: Vec::new(),
-            url_signer: UrlSigner::new(
-                b"leadgate-development-signing-key".to_vec(),
-                "/documents",
-                chrono::Duration::minutes(15),
-            ),
+            url_signer: UrlSigner::random("/documents", chrono::Duration::minutes(15)),
+            rate_limit: Some(RateLimit::default()),
         }
     }
 }

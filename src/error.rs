@@ -26,7 +26,7 @@ impl fmt::Display for FieldError {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// No API key, or one that matches no live key.
     #[error("a valid x-api-key header is required")]
@@ -34,15 +34,52 @@ pub enum Error {
     /// The request named something bad; nothing was written.
     #[error("{}", join(.0))]
     BadInput(Vec<FieldError>),
-    /// The thing does not exist in the caller's workspace.
+    /// The thing does not exist in the caller's workspace (or, for `"route"`, at all).
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// Storage failed. The detail is logged, never sent to clients.
+    /// The request cannot be read at all (not JSON, not a GraphQL request); the message
+    /// says why in plain words.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The route exists, but not for this HTTP method.
+    #[error("{}", not_allowed(method, allow))]
+    MethodNotAllowed {
+        method: String,
+        /// The methods the route takes, for the `Allow` header; empty when the router
+        /// fills that header in itself.
+        allow: String,
+    },
+    /// The request body is over the limit; nothing was read past it.
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// The request took longer than the server allows; its transaction was rolled back.
+    #[error("the request took longer than {} and was stopped; nothing was written", duration(*.millis))]
+    Timeout { millis: u64 },
+    /// The API key used up its requests for now (per replica); retry after the given time.
+    #[error("too many requests for this API key; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(#[from] sea_orm::DbErr),
     /// A bug or an impossible state. The detail is logged, never sent to clients.
     #[error("internal error")]
     Internal(String),
+}
+
+fn duration(millis: u64) -> String {
+    if millis.is_multiple_of(1000) {
+        format!("{} s", millis / 1000)
+    } else {
+        format!("{millis} ms")
+    }
+}
+
+fn not_allowed(method: &str, allow: &str) -> String {
+    if allow.is_empty() {
+        format!("{method} is not allowed on this route (the Allow header lists what is)")
+    } else {
+        format!("{method} is not allowed on this route; use {allow}")
+    }
 }
 
 fn join(errors: &[FieldError]) -> String {
@@ -51,6 +88,23 @@ fn join(errors: &[FieldError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Debug output goes to logs and panic messages, so an internal error prints only its
+/// redacted diagnostic: never SQL parameters or PostgreSQL's `detail`.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_internal() {
+            write!(
+                f,
+                "{}({})",
+                self.code(),
+                crate::diagnostics::Diagnostic::of(self)
+            )
+        } else {
+            write!(f, "{}({self})", self.code())
+        }
+    }
 }
 
 impl Error {
@@ -65,7 +119,12 @@ impl Error {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::BadInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::BadRequest(_) => "BAD_REQUEST",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::Timeout { .. } => "TIMEOUT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }
 

@@ -6,11 +6,13 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod diagnostics;
 pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod logging;
 
 pub use config::Config;
 pub use http::{AppState, router};

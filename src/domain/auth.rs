@@ -4,9 +4,18 @@
 //! lookup id, which finds the row, and 64 hex characters (256 bits) of secret. Only the
 //! SHA-256 of the whole key is stored; a plain hash is enough because the key is random
 //! and long, unlike a password.
+//!
+//! Keys are read from the database on every request (no cache), so a revoked key is
+//! refused on its next request on every replica. `last_used_at` is kept to the minute:
+//! a request writes it only when the stored value is missing or older than
+//! `LAST_USED_PRECISION`, so a busy key costs one UPDATE a minute, not one per request.
 
+use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
+};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -18,6 +27,9 @@ use super::clock;
 
 const LOOKUP_HEX: usize = 16;
 const SECRET_HEX: usize = 64;
+
+/// How stale `last_used_at` may get before a request writes it again.
+pub const LAST_USED_PRECISION: chrono::Duration = chrono::Duration::minutes(1);
 
 /// Who is calling: resolved from the `x-api-key` header once per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +111,7 @@ pub async fn issue(
         mode: Set(mode),
         created_at: Set(clock::now()),
         revoked_at: Set(None),
+        last_used_at: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -128,12 +141,66 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Result<
     if !hash_matches || key.mode != mode || key.revoked_at.is_some() {
         return Err(Error::Unauthenticated);
     }
+    let now = clock::now();
+    if key
+        .last_used_at
+        .is_none_or(|at| at <= now - LAST_USED_PRECISION)
+    {
+        touch(db, key.id, now).await?;
+    }
     Ok(Principal {
         workspace_id: workspace.id,
         api_key_id: key.id,
         mode: key.mode,
         default_region: workspace.default_region,
     })
+}
+
+/// Records a use of the key, unless another request (on any replica) already did within
+/// the minute: the condition makes concurrent writers no-ops.
+async fn touch(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+        .filter(api_key::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(api_key::Column::LastUsedAt.is_null())
+                .add(api_key::Column::LastUsedAt.lte(now - LAST_USED_PRECISION)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The keys of a workspace that must exist, oldest first (revoked ones included).
+pub async fn list(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Vec<api_key::Model>> {
+    if workspace::Entity::find_by_id(workspace_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(Error::bad_input("workspace", "no such workspace"));
+    }
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::WorkspaceId.eq(workspace_id))
+        .order_by_asc(api_key::Column::CreatedAt)
+        .order_by_asc(api_key::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes a key; revoking a revoked key keeps its first `revoked_at`. Returns the key.
+pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> Result<api_key::Model> {
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::RevokedAt, Expr::value(clock::now()))
+        .filter(api_key::Column::Id.eq(id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    api_key::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("API key"))
 }
 
 #[cfg(test)]

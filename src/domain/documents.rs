@@ -112,6 +112,15 @@ impl UrlSigner {
         }
     }
 
+    /// A signer with a random key of 256 bits: URLs it signs die with the process and
+    /// no other replica verifies them (for `serve --demo` and tests).
+    pub fn random(base_url: impl Into<String>, ttl: chrono::Duration) -> Self {
+        use rand::RngCore;
+        let mut key = vec![0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        Self::new(key, base_url, ttl)
+    }
+
     fn signature(&self, storage_key: &str, expires: i64) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
         mac.update(format!("{storage_key}\n{expires}").as_bytes());

@@ -16,6 +16,8 @@ pub struct Model {
     pub mode: ApiKeyMode,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// When the key last authenticated a request, to the minute (see `domain::auth`).
+    pub last_used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,16 +2,15 @@
 //! codes for the errors async-graphql raises itself before any resolver runs.
 
 use async_graphql::{ErrorExtensions, Response, ServerError, Value};
-use uuid::Uuid;
 
+use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 
 /// Converts a domain error. Internal errors are logged with an id the client can quote;
 /// their detail never leaves the server.
 pub fn to_graphql(err: &Error) -> async_graphql::Error {
     if err.is_internal() {
-        let error_id = Uuid::new_v4();
-        tracing::error!(%error_id, error = ?err, "internal error");
+        let error_id = Diagnostic::log(err);
         return async_graphql::Error::new("internal error").extend_with(|_, e| {
             e.set("code", err.code());
             e.set("errorId", error_id.to_string());
@@ -19,6 +18,9 @@ pub fn to_graphql(err: &Error) -> async_graphql::Error {
     }
     async_graphql::Error::new(err.to_string()).extend_with(|_, e| {
         e.set("code", err.code());
+        if let Error::RateLimited { retry_after_secs } = err {
+            e.set("retryAfter", *retry_after_secs);
+        }
         if let Error::BadInput(fields) = err {
             if let Some(first) = fields.first() {
                 e.set("field", first.field.clone());
@@ -63,20 +65,31 @@ impl<T> GqlResult<T> for Result<T, std::sync::Arc<Error>> {
 /// Gives every error of a response an `extensions.code`. Errors raised by async-graphql
 /// before execution carry none: a variable or argument of the wrong type or value is the
 /// client's bad input (BAD_USER_INPUT), a syntax error is GRAPHQL_PARSE_FAILED, and any
-/// other document error GRAPHQL_VALIDATION_FAILED.
+/// other document error GRAPHQL_VALIDATION_FAILED. Anything else without a code came from
+/// inside (a library's error passed up with `?`): it is logged and answered as INTERNAL,
+/// so its text never reaches the client.
 pub fn add_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
         let has_code = error
             .extensions
             .as_ref()
             .is_some_and(|ext| ext.get("code").is_some());
-        if !has_code {
-            let code = code_for(error);
+        if has_code {
+            continue;
+        }
+        let code = code_for(error);
+        if code == "INTERNAL" {
+            let error_id = Diagnostic::log(&Error::Internal(error.message.clone()));
+            error.message = "internal error".to_owned();
             error
                 .extensions
                 .get_or_insert_with(Default::default)
-                .set("code", code);
+                .set("errorId", error_id.to_string());
         }
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
     response
 }
@@ -95,6 +108,6 @@ fn code_for(error: &ServerError) -> &'static str {
     } else if error.path.is_empty() {
         "GRAPHQL_VALIDATION_FAILED"
     } else {
-        "INTERNAL_SERVER_ERROR"
+        "INTERNAL"
     }
 }

@@ -1,4 +1,5 @@
-//! Resolving the `x-api-key` header to the caller, once per request, for GraphQL and REST.
+//! Resolving the `x-api-key` header to the caller, once per request, for GraphQL and REST,
+//! and taking the request from the key's rate-limit bucket before anything executes.
 
 use axum::http::HeaderMap;
 
@@ -8,8 +9,9 @@ use crate::graphql::context::Caller;
 
 use super::AppState;
 
-/// The caller named by `x-api-key`: `None` when the header is missing or the key unknown,
-/// an error only when the database fails.
+/// The caller named by `x-api-key`: `None` when the header is missing or the key unknown
+/// or revoked (read from the database on every request, so a revocation holds on every
+/// replica at once); an error when the key is over its rate limit or the database fails.
 pub(crate) async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
@@ -17,9 +19,14 @@ pub(crate) async fn resolve(
     let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) else {
         return Ok(None);
     };
-    match auth::authenticate(&state.db, key).await {
-        Ok(principal) => Ok(Some(Caller::new(state.db.clone(), principal))),
-        Err(Error::Unauthenticated) => Ok(None),
-        Err(err) => Err(err),
+    let principal = match auth::authenticate(&state.db, key).await {
+        Ok(principal) => principal,
+        Err(Error::Unauthenticated) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    tracing::Span::current().record("api_key_id", tracing::field::display(principal.api_key_id));
+    if let Some(limiter) = &state.limiter {
+        limiter.check(principal.api_key_id)?;
     }
+    Ok(Some(Caller::new(state.db.clone(), principal)))
 }

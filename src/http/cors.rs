@@ -54,7 +54,8 @@ impl Cors {
             .allow_origin(AllowOrigin::list(origins.iter().cloned()))
             .allow_methods([Method::GET, Method::POST, Method::PUT])
             .allow_headers(ALLOWED_HEADERS)
-            .expose_headers([HeaderName::from_static("x-request-id")])
+            // So page code can quote the request id and honour rate limits.
+            .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
             .max_age(MAX_AGE);
         Self { origins, layer }
     }

@@ -3,27 +3,61 @@
 //! loaders.
 
 use async_graphql::{
-    ServerError,
+    ParseRequestError,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
 use axum::{
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
 
+use crate::error::Error;
 use crate::graphql::{context, errors};
 
-use super::{AppState, caller, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql};
 
 /// `POST /graphql`.
 pub(crate) async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    execute(&state, &headers, request.into_inner()).await
+    match request {
+        Ok(request) => execute(&state, &headers, request.into_inner()).await,
+        Err(rejection) => {
+            http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
+        }
+    }
+}
+
+/// Why a body is not a GraphQL request, in plain words (async-graphql's own rejection
+/// answers the Debug print of a serde error as text).
+fn unreadable(err: ParseRequestError, body_limit: usize) -> Error {
+    match err {
+        ParseRequestError::PayloadTooLarge => Error::PayloadTooLarge { limit: body_limit },
+        ParseRequestError::InvalidRequest(inner) => {
+            match inner.downcast_ref::<serde_json::Error>() {
+                Some(json) if json.is_syntax() || json.is_eof() => Error::BadRequest(format!(
+                    "the request body is not valid JSON (line {}, column {})",
+                    json.line(),
+                    json.column()
+                )),
+                _ => Error::BadRequest(
+                    "the request body must be a JSON object with a \"query\" string, and \
+                     optionally \"variables\" (an object) and \"operationName\""
+                        .into(),
+                ),
+            }
+        }
+        ParseRequestError::UnsupportedBatch => {
+            Error::BadRequest("JSON batches of operations are not accepted".into())
+        }
+        // Reading the body failed: the guard answers 413 when it was the body limit.
+        ParseRequestError::Io(_) => Error::BadRequest("the request body could not be read".into()),
+        _ => Error::BadRequest("file uploads (multipart requests) are not accepted".into()),
+    }
 }
 
 /// `GET /graphql`: GraphiQL for a browser, else a query from the query string. Mutations
@@ -41,27 +75,18 @@ pub(crate) async fn get(
     if wants_html && !has_query {
         return graphiql::page(State(state)).await;
     }
-    let mut request =
-        match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
-            request, &state,
-        )
-        .await
-        {
-            Ok(request) => request.into_inner(),
-            Err(rejection) => return rejection.into_response(),
-        };
-    if is_mutation(&mut request) {
-        let error = ServerError::new("mutations are only accepted over POST", None);
-        let mut response = async_graphql::Response::from_errors(vec![error]);
-        response = errors::add_codes(response);
-        if let Some(ext) = response.errors[0].extensions.as_mut() {
-            ext.set("code", "METHOD_NOT_ALLOWED");
+    let mut request = match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await
+    {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => {
+            return http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes));
         }
-        let mut http = GraphQLResponse::from(response).into_response();
-        *http.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-        http.headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return http;
+    };
+    if is_mutation(&mut request) {
+        return http_errors::graphql(&Error::MethodNotAllowed {
+            method: "a mutation over GET".into(),
+            allow: "POST".into(),
+        });
     }
     execute(&state, &headers, request).await
 }
@@ -90,12 +115,10 @@ async fn execute(
 ) -> Response {
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
-        Err(err) => {
-            let error = errors::to_graphql(&err).into_server_error(Default::default());
-            return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
-                .into_response();
-        }
+        // Refused before anything executes (rate limit, storage down): the status says so.
+        Err(err) => return http_errors::graphql(&err),
     };
-    let response = context::execute(&state.schema, request, caller).await;
-    GraphQLResponse::from(errors::add_codes(response)).into_response()
+    let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
+    http_errors::tag_with_request_id(&mut response);
+    GraphQLResponse::from(response).into_response()
 }

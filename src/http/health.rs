@@ -14,7 +14,8 @@ pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, &'stati
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(err) => {
-            tracing::warn!(error = %err, "database is not answering");
+            let diagnostic = crate::diagnostics::Diagnostic::of_db(&err);
+            tracing::warn!(error = %diagnostic, "database is not answering");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }

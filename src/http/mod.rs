@@ -2,23 +2,29 @@
 
 mod caller;
 pub mod cors;
+mod errors;
 mod graphiql;
 mod graphql;
+mod guard;
 mod health;
+mod rate_limit;
+mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 
+use std::sync::Arc;
+
 use axum::{
     Router,
-    http::{HeaderName, Request},
+    extract::DefaultBodyLimit,
+    http::Request,
+    middleware,
     routing::{get, post},
 };
 use sea_orm::DatabaseConnection;
 use tower_http::{
     compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -34,12 +40,17 @@ pub struct AppState {
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
+    /// This replica's token buckets per API key (none when rate limiting is off).
+    limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         Self {
             schema: schema(db.clone(), &config),
+            limiter: config
+                .rate_limit
+                .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),
             db,
             config,
             graphiql: GraphiqlPage::standard(),
@@ -55,21 +66,32 @@ impl AppState {
     }
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The whole HTTP surface, with body limit, timeout, compression, CORS and request ids.
-/// Traces carry method, path and request id only: query strings and bodies can hold PII.
+/// The whole HTTP surface. From the outside in: the request id (so everything below
+/// can name the request), a trace span per request, CORS, compression, the guard (body
+/// limit, panics, JSON for every error answer), the timeout, and the routes.
+/// Spans carry method, path, request id and, once known, the API key's id: never query
+/// strings, bodies or the key itself, which can hold PII or secrets.
 pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http()
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
         .make_span_with(|request: &Request<_>| {
-        let request_id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-    });
+            let request_id = request
+                .headers()
+                .get(&request_id::REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+                api_key_id = tracing::field::Empty,
+            )
+        });
+    let limits = guard::Limits {
+        body_bytes: state.config.body_limit_bytes,
+        timeout_millis: state.config.request_timeout.as_millis() as u64,
+    };
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphiql", get(graphiql::page))
@@ -81,18 +103,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
+        // The guard enforces the body limit for every extractor alike.
+        .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
+        .layer(middleware::from_fn_with_state(limits, guard::guard))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(middleware::from_fn_with_state(
             cors::Cors::new(&state.config.cors_origins),
             cors::middleware,
         ))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }

@@ -18,7 +18,7 @@ const DEV_SERVER: &str = "http://localhost:5173";
 fn router_allowing(app: &TestApp, origins: &[&str]) -> Router {
     let config = Config {
         cors_origins: origins.iter().map(|o| o.to_string()).collect(),
-        ..Config::default()
+        ..crate::harness::test_config()
     };
     leadgate::router(AppState::new(app.db.clone(), config))
 }
@@ -101,7 +101,8 @@ on_both_backends! {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["data"]["createLead"]["success"], true, "{body:#}");
         assert_eq!(headers["access-control-allow-origin"], DEV_SERVER);
-        assert!(listed(&headers, "access-control-expose-headers").contains(&"x-request-id".to_owned()));
+        let exposed = listed(&headers, "access-control-expose-headers");
+        assert!(exposed.contains(&"x-request-id".to_owned()) && exposed.contains(&"retry-after".to_owned()), "{exposed:?}");
     }
 }
 

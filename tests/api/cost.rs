@@ -37,6 +37,12 @@ query($id: ID!) {
   }
 }"#;
 
+/// A key's first request in a minute also records `lastUsedAt` (one UPDATE, tested
+/// below); the counts here are of the requests after it.
+async fn use_key(app: &TestApp) {
+    app.data("{ __typename }", json!({})).await;
+}
+
 async fn statements_for(app: &TestApp, query: &str, variables: serde_json::Value) -> usize {
     app.reset_statements();
     let data = app.data(query, variables).await;
@@ -48,6 +54,7 @@ async fn statements_for(app: &TestApp, query: &str, variables: serde_json::Value
 
 on_both_backends! {
     async fn create_lead_selecting_only_the_id_runs_only_the_writes(app) {
+        use_key(&app).await;
         // auth (1) + template (2) + lead, checklist rows, action log (3).
         let count = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
         assert_eq!(count, 6);
@@ -63,6 +70,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn selecting_every_lazy_field_adds_a_fixed_number_of_reads(app) {
+        use_key(&app).await;
         let base = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
         let everything = statements_for(&app, EVERYTHING, json!({ "input": documented_input() })).await;
         // checklist (3) + its documents (1) + tags (1) + action logs (1) + their messages and
@@ -92,6 +100,31 @@ on_both_backends! {
         // auth + lead + matches + (checklist 3 + its documents + tags + logs + their
         // messages + their documents + matches + 3 markers) for all the matches at once.
         assert_eq!(twelve, 3 + 12);
+    }
+}
+
+on_both_backends! {
+    async fn a_key_records_its_use_once_a_minute_not_per_request(app) {
+        use leadgate::entities::api_key;
+        use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel};
+        let before = chrono::Utc::now();
+        // The key's first request: the key lookup, then one UPDATE of lastUsedAt.
+        assert_eq!(statements_for(&app, "{ __typename }", json!({})).await, 2);
+        let (_, log) = app.statements();
+        assert!(log[1].to_uppercase().starts_with("UPDATE"), "{log:#?}");
+        let stored = api_key::Entity::find().all(&app.db).await.unwrap();
+        let key = stored.iter().find(|k| k.last_used_at.is_some()).expect("one key was used");
+        assert!(key.last_used_at.unwrap() >= before - chrono::Duration::milliseconds(1));
+        // Within the minute, requests only read the key.
+        for _ in 0..3 {
+            assert_eq!(statements_for(&app, "{ __typename }", json!({})).await, 1);
+        }
+        // Once the stored value is a minute old, the next request writes it again.
+        let mut stale = key.clone().into_active_model();
+        stale.last_used_at = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(61)));
+        api_key::Entity::update(stale).exec(&app.db).await.unwrap();
+        assert_eq!(statements_for(&app, "{ __typename }", json!({})).await, 2);
+        assert_eq!(statements_for(&app, "{ __typename }", json!({})).await, 1);
     }
 }
 

@@ -91,7 +91,7 @@ on_both_backends! {
         let key_id = Uuid::new_v4();
         let sample = Uuid::new_v4();
         let demo = GraphiqlPage::demo(&app.key, key_id, Some(sample));
-        let router = leadgate::router(AppState::new(app.db.clone(), Config::default()).with_graphiql(demo));
+        let router = leadgate::router(AppState::new(app.db.clone(), crate::harness::test_config()).with_graphiql(demo));
         let response = router.oneshot(page_request("/graphql")).await.unwrap();
         assert_eq!(response.headers()["cache-control"], "no-store", "a page with a key is never cached");
         assert_locked_down(response.headers());

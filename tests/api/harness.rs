@@ -144,7 +144,7 @@ async fn spawn_app(backend: Backend) -> (TestApp, Storage) {
         .await
         .unwrap()
         .key;
-    let router = leadgate::router(AppState::new(db.clone(), Config::default()));
+    let router = leadgate::router(AppState::new(db.clone(), test_config()));
     let app = TestApp {
         router,
         db,
@@ -156,6 +156,15 @@ async fn spawn_app(backend: Backend) -> (TestApp, Storage) {
         statement_log,
     };
     (app, storage)
+}
+
+/// The production defaults, without rate limits (tests send bursts of requests with one
+/// key; tests/api/rate_limits.rs builds routers with limits of its own).
+pub fn test_config() -> Config {
+    Config {
+        rate_limit: None,
+        ..Config::default()
+    }
 }
 
 /// A workspace with the documented template and a live key.

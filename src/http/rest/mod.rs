@@ -4,10 +4,9 @@
 //!
 //! Handlers are thin: `body` reads the request into the domain's input, the write is the
 //! same domain call GraphQL makes, `payload` reads the documented response back through
-//! the schema, and `error` is the one error envelope.
+//! the schema, and errors answer in the envelope of `http::errors`, the one mapping.
 
 mod body;
-mod error;
 mod json;
 mod payload;
 mod reading;
@@ -58,7 +57,7 @@ pub(crate) async fn get_lead(
 fn respond(result: Result<Value, Error>) -> Response {
     match result {
         Ok(payload) => (StatusCode::OK, axum::Json(payload)).into_response(),
-        Err(err) => error::error_response(&err),
+        Err(err) => super::errors::rest(&err),
     }
 }
 
