@@ -11,7 +11,7 @@ use axum::{
     body::Body,
     http::{HeaderMap, Request, StatusCode},
 };
-use leadgate::{AppState, Config, http::DEMO_OPERATIONS, http::GraphiqlPage};
+use leadgate::{AppState, http::DEMO_OPERATIONS, http::GraphiqlPage};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
