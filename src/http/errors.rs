@@ -78,7 +78,9 @@ pub(crate) fn rest(err: &Error) -> Response {
         error["requestId"] = json!(id);
     }
     let body = json!({ "success": false, "error": error });
-    with_headers(err, (status(err), axum::Json(body)).into_response())
+    let mut response = with_headers(err, (status(err), axum::Json(body)).into_response());
+    super::metrics::observe(&mut response, |o| o.error(err.code()));
+    response
 }
 
 /// A GraphQL response holding only this error, for errors raised before execution
@@ -91,6 +93,7 @@ pub(crate) fn graphql(err: &Error) -> Response {
     tag_with_request_id(&mut response);
     let mut http = GraphQLResponse::from(response).into_response();
     *http.status_mut() = status(err);
+    super::metrics::observe(&mut http, |o| o.error(err.code()));
     with_headers(err, http)
 }
 

@@ -16,7 +16,7 @@ use axum::{
 use crate::error::Error;
 use crate::graphql::{context, errors};
 
-use super::{AppState, caller, errors as http_errors, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql, metrics};
 
 /// `POST /graphql`.
 pub(crate) async fn post(
@@ -111,14 +111,25 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
+    let operation = state
+        .metrics
+        .operation(metrics::operation_name(&mut request).as_deref());
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.
-        Err(err) => return http_errors::graphql(&err),
+        Err(err) => {
+            let mut refused = http_errors::graphql(&err);
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            return refused;
+        }
     };
+    let request = request.data(state.metrics.clone());
     let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
-    GraphQLResponse::from(response).into_response()
+    let observed = metrics::graphql_observed(operation, &response);
+    let mut http = GraphQLResponse::from(response).into_response();
+    metrics::observe(&mut http, |o| o.merge(observed));
+    http
 }

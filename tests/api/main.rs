@@ -17,6 +17,7 @@ mod http;
 mod listing;
 mod logs;
 mod matching;
+mod metrics;
 mod rate_limits;
 mod reads;
 mod request_ids;
