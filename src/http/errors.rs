@@ -45,6 +45,8 @@ pub(crate) fn status(err: &Error) -> StatusCode {
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        // As Apollo Server answers it: a normal step of the protocol, not a failure.
+        Error::PersistedQueryNotFound => StatusCode::OK,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -115,6 +117,13 @@ fn with_headers(err: &Error, mut response: Response) -> Response {
     match err {
         Error::RateLimited { retry_after_secs } => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        // The retry with the text registers the hash: no cache may keep the miss.
+        Error::PersistedQueryNotFound => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, must-revalidate"),
+            );
         }
         Error::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
             if let Ok(value) = HeaderValue::from_str(allow) {
@@ -213,6 +222,11 @@ mod tests {
                 },
                 429,
                 "RATE_LIMITED",
+            ),
+            (
+                Error::PersistedQueryNotFound,
+                200,
+                "PERSISTED_QUERY_NOT_FOUND",
             ),
             (Error::Internal("boom".into()), 500, "INTERNAL"),
         ];

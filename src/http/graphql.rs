@@ -25,7 +25,13 @@ pub(crate) async fn post(
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     match request {
-        Ok(request) => execute(&state, &headers, request.into_inner()).await,
+        Ok(request) => {
+            let mut request = request.into_inner();
+            if let Some(refused) = persisted_query(&state, &mut request) {
+                return refused;
+            }
+            execute(&state, &headers, request).await
+        }
         Err(rejection) => {
             http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
         }
@@ -82,6 +88,10 @@ pub(crate) async fn get(
             return http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes));
         }
     };
+    // A hash resolves to its text first, so a hashed mutation is refused over GET too.
+    if let Some(refused) = persisted_query(&state, &mut request) {
+        return refused;
+    }
     if is_mutation(&mut request) {
         return http_errors::graphql(&Error::MethodNotAllowed {
             method: "a mutation over GET".into(),
@@ -89,6 +99,28 @@ pub(crate) async fn get(
         });
     }
     execute(&state, &headers, request).await
+}
+
+/// Fills in the query text of an automatic persisted query (or registers it); a miss or a
+/// wrong hash is answered at once (the answer returned).
+fn persisted_query(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
+    match state.persisted_queries.resolve(request) {
+        Ok(lookup) => {
+            if let Some(label) = lookup.label() {
+                state.metrics.persisted_query(label);
+            }
+            None
+        }
+        Err(err) => {
+            if matches!(err, Error::PersistedQueryNotFound) {
+                state.metrics.persisted_query("miss");
+            }
+            let mut refused = http_errors::graphql(&err);
+            let operation = state.metrics.operation(request.operation_name.as_deref());
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            Some(refused)
+        }
+    }
 }
 
 /// Whether the operation the request would run is a mutation (unparseable documents are

@@ -43,6 +43,8 @@ pub struct AppState {
     pub graphiql: GraphiqlPage,
     /// This replica's metrics, served at `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// This replica's automatic persisted queries (hash -> query text).
+    pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -58,6 +60,7 @@ impl AppState {
             config,
             graphiql: GraphiqlPage::standard(),
             metrics: crate::metrics::Metrics::new(),
+            persisted_queries: Default::default(),
         }
     }
 

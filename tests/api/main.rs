@@ -18,6 +18,7 @@ mod listing;
 mod logs;
 mod matching;
 mod metrics;
+mod persisted_queries;
 mod rate_limits;
 mod reads;
 mod request_ids;
