@@ -42,6 +42,10 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+    /// A TOML file of settings, under flags and environment (see README "Configuration");
+    /// its keys are the flags' names with `_` (`rate_limit_per_second`).
+    #[arg(long, env = "LEADGATE_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -7,6 +7,7 @@ mod harness;
 mod auth;
 mod cli;
 mod concurrency;
+mod config;
 mod cors;
 mod cost;
 mod create_lead;
