@@ -58,6 +58,10 @@ pub enum Error {
     /// The API key used up its requests for now (per replica); retry after the given time.
     #[error("too many requests for this API key; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The GraphQL request is over one of the operation limits (`graphql::limits`);
+    /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(#[from] sea_orm::DbErr),
@@ -124,6 +128,7 @@ impl Error {
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::LimitExceeded { code, .. } => code,
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }

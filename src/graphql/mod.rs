@@ -28,9 +28,8 @@ pub fn schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
     )
     .data(db)
     .data(config.clone())
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
-    .extension(limits::RootFieldLimit(config.max_root_fields));
+    // Depth and complexity are checked by `limits`, which gives each refusal its code.
+    .extension(config.limits);
     if !config.introspection {
         builder = builder.disable_introspection();
     }
