@@ -128,7 +128,8 @@ async fn execute(
         // Refused before anything executes (rate limit, storage down): the status says so.
         Err(err) => return http_errors::graphql(&err),
     };
-    let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
+    let schema = state.schema_for(&caller);
+    let mut response = errors::add_codes(context::execute(schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
     GraphQLResponse::from(response).into_response()
 }
@@ -166,8 +167,8 @@ async fn execute_batch(
         let caller = principal
             .clone()
             .map(|principal| Caller::new(state.db.clone(), principal));
-        let mut response =
-            errors::add_codes(context::execute(&state.schema, request, caller).await);
+        let schema = state.schema_for(&caller);
+        let mut response = errors::add_codes(context::execute(schema, request, caller).await);
         http_errors::tag_with_request_id(&mut response);
         responses.push(response);
     }
