@@ -11,6 +11,7 @@ use crate::config::RateLimit;
 use crate::domain::{auth, checklist::import, demo, documents::UrlSigner, workspaces};
 use crate::entities::{api_key, enums::ApiKeyMode};
 use crate::error::Error;
+use crate::graphql::limits::Limits;
 use crate::http::GraphiqlPage;
 use crate::logging::LogFormat;
 use crate::{AppState, Config, db, graphql, router};
@@ -75,9 +76,12 @@ pub enum Command {
         /// Base URL of the document store that signed URLs point to.
         #[arg(long, env = "LEADGATE_DOCUMENTS_URL", default_value = "/documents")]
         documents_url: String,
-        /// Turn off schema introspection (GraphiQL then cannot autocomplete).
-        #[arg(long, env = "LEADGATE_NO_INTROSPECTION")]
-        no_introspection: bool,
+        /// Turn off schema introspection for every caller (GraphiQL then cannot
+        /// autocomplete). Without it, only callers with a valid API key may introspect.
+        #[arg(long, env = "LEADGATE_DISABLE_INTROSPECTION")]
+        disable_introspection: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Browser origins allowed to call the API (CORS), comma-separated.
         #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<String>,
@@ -143,6 +147,43 @@ pub enum ChecklistCommand {
         workspace: Uuid,
         file: PathBuf,
     },
+}
+
+/// The GraphQL operation limits of `serve` (see `graphql::limits` and README "Security").
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Most fields on an operation's longest path (MAX_DEPTH_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_DEPTH", default_value_t = Limits::default().depth)]
+    max_depth: usize,
+    /// Highest operation cost, a list field counting its page size times its selection
+    /// (MAX_COMPLEXITY_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_COMPLEXITY", default_value_t = Limits::default().complexity)]
+    max_complexity: usize,
+    /// Most aliases in a document, fragments included (MAX_ALIASES_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ALIASES", default_value_t = Limits::default().aliases)]
+    max_aliases: usize,
+    /// Most root fields of an operation, fragments expanded (MAX_ROOT_FIELDS_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ROOT_FIELDS", default_value_t = Limits::default().root_fields)]
+    max_root_fields: usize,
+    /// Most operations in a JSON batch (MAX_BATCH_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_BATCH_SIZE", default_value_t = Limits::default().batch_size)]
+    max_batch_size: usize,
+    /// Most bytes of query text (MAX_QUERY_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_QUERY_BYTES", default_value_t = Limits::default().query_bytes)]
+    max_query_bytes: usize,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Self {
+            depth: args.max_depth,
+            complexity: args.max_complexity,
+            aliases: args.max_aliases,
+            root_fields: args.max_root_fields,
+            batch_size: args.max_batch_size,
+            query_bytes: args.max_query_bytes,
+        }
+    }
 }
 
 /// What went wrong, for stderr. An internal error shows its redacted diagnostic, which
@@ -298,13 +339,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             listen,
             demo: with_demo,
             signing_key,
-            no_introspection,
+            disable_introspection,
             cors_origins,
+            limits,
             ..
         } => {
             let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
             let config = Config {
-                introspection: !no_introspection,
+                introspection: !disable_introspection,
+                limits: limits.into(),
                 cors_origins,
                 url_signer,
                 rate_limit,

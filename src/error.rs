@@ -62,6 +62,10 @@ pub enum Error {
     /// with the query text (the message is what Apollo Client and urql look for).
     #[error("PersistedQueryNotFound")]
     PersistedQueryNotFound,
+    /// The GraphQL request is over one of the operation limits (`graphql::limits`);
+    /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(#[from] sea_orm::DbErr),
@@ -129,6 +133,7 @@ impl Error {
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::LimitExceeded { code, .. } => code,
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }

@@ -39,7 +39,9 @@ impl Face {
 pub(crate) fn status(err: &Error) -> StatusCode {
     match err {
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Error::BadInput(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::BadInput(_) | Error::BadRequest(_) | Error::LimitExceeded { .. } => {
+            StatusCode::BAD_REQUEST
+        }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,

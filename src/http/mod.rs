@@ -31,13 +31,15 @@ use tower_http::{
 };
 
 use crate::config::Config;
-use crate::graphql::{LeadgateSchema, schema};
+use crate::graphql::{LeadgateSchema, anonymous_schema, schema};
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: LeadgateSchema,
+    /// The schema for requests without a valid key (no introspection, no suggestions).
+    pub anonymous_schema: LeadgateSchema,
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
@@ -50,9 +52,19 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The schema a request runs on: the anonymous one unless it has a valid key.
+    pub(crate) fn schema_for<T>(&self, caller: &Option<T>) -> &LeadgateSchema {
+        if caller.is_some() {
+            &self.schema
+        } else {
+            &self.anonymous_schema
+        }
+    }
+
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         Self {
             schema: schema(db.clone(), &config),
+            anonymous_schema: anonymous_schema(db.clone(), &config),
             limiter: config
                 .rate_limit
                 .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),

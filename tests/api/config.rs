@@ -127,7 +127,7 @@ on_both_backends! {
             assert!(stderr.contains("unknown key `rate_limits_per_second`") && stderr.contains("rate_limit_per_second"), "{stderr}");
             assert!(refused("config = \"other.toml\"\n").contains("unknown key `config`"));
             assert!(refused("rate_limit_burst = \"many\"\n").contains("rate_limit_burst: invalid value 'many'"));
-            assert!(refused("no_introspection = \"yes\"\n").contains("no_introspection: must be true or false"));
+            assert!(refused("disable_introspection = \"yes\"\n").contains("disable_introspection: must be true or false"));
             assert!(refused("cors_origins = \"http://a.example\"\n").contains("cors_origins: must be an array"));
             assert!(refused("listen = \n").contains("not valid TOML (line 1)"));
             let missing = command(&url, &["--config", "/nonexistent/leadgate.toml"], &[]).output().unwrap();

@@ -15,6 +15,7 @@ mod erasure;
 mod errors;
 mod graphiql;
 mod http;
+mod limits;
 mod listing;
 mod logs;
 mod matching;
