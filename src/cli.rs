@@ -103,6 +103,8 @@ pub enum Command {
     },
     /// Print the GraphQL SDL.
     Schema,
+    /// Print the OpenAPI 3.1 document of the REST API (as served at /api/v1/openapi.json).
+    Openapi,
     /// Run pending migrations and exit.
     Migrate,
 }
@@ -274,6 +276,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         let _ = write!(std::io::stdout(), "{}", graphql::sdl());
         return Ok(());
     }
+    if let Command::Openapi = cli.command {
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", crate::http::openapi_document());
+        return Ok(());
+    }
     // `serve` checks its settings before it touches the database.
     let mut serve_settings = match &cli.command {
         Command::Serve {
@@ -292,7 +299,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let db = db::connect(&cli.database_url).await?;
     db::migrate(&db).await?;
     match cli.command {
-        Command::Schema => unreachable!("handled above"),
+        Command::Schema | Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
             eprintln!("migrations are up to date");
         }

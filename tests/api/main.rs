@@ -20,6 +20,7 @@ mod listing;
 mod logs;
 mod matching;
 mod metrics;
+mod openapi;
 mod persisted_queries;
 mod rate_limits;
 mod reads;

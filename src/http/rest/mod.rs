@@ -8,6 +8,7 @@
 
 mod body;
 mod json;
+pub(crate) mod openapi;
 mod payload;
 mod reading;
 
