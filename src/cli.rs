@@ -8,7 +8,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::config::RateLimit;
-use crate::domain::{auth, checklist::import, demo, documents::UrlSigner, workspaces};
+use crate::domain::documents::{DocumentStore, UrlSigner, lifecycle, store, upload};
+use crate::domain::{auth, checklist::import, demo, workspaces};
 use crate::entities::{api_key, enums::ApiKeyMode};
 use crate::error::Error;
 use crate::http::GraphiqlPage;
@@ -61,6 +62,16 @@ pub enum Command {
         /// 32`); the same on every replica. Required unless --demo.
         #[arg(long, env = "LEADGATE_SIGNING_KEY", hide_env_values = true)]
         signing_key: Option<String>,
+        /// The signing key before a rotation: still verifies URLs, never signs.
+        #[arg(long, env = "LEADGATE_SIGNING_KEY_PREVIOUS", hide_env_values = true)]
+        signing_key_previous: Option<String>,
+        /// Where document bytes go: a folder, or s3://bucket/prefix (with the usual AWS_*
+        /// settings). Default: a `-documents` folder next to the SQLite file.
+        #[arg(long, env = "LEADGATE_DOCUMENTS")]
+        documents: Option<String>,
+        /// Content types uploads accept (detected from the bytes), comma-separated.
+        #[arg(long, env = "LEADGATE_DOCUMENT_TYPES", value_delimiter = ',')]
+        document_types: Vec<String>,
         /// Requests a second each API key may make, per replica (token bucket); 0 turns
         /// rate limiting off.
         #[arg(long, env = "LEADGATE_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
@@ -177,13 +188,18 @@ fn key_json(key: &api_key::Model) -> serde_json::Value {
 /// The signer `serve` uses: the configured key, or with `--demo` a random one.
 fn url_signer(
     signing_key: Option<String>,
+    previous: Option<String>,
     demo: bool,
     documents_url: String,
 ) -> Result<UrlSigner, CliError> {
-    let ttl = chrono::Duration::minutes(15);
+    let ttl = crate::domain::documents::URL_TTL;
     match signing_key {
         Some(key) if key.len() >= MIN_SIGNING_KEY_BYTES => {
-            Ok(UrlSigner::new(key.into_bytes(), documents_url, ttl))
+            let signer = UrlSigner::new(key.into_bytes(), documents_url, ttl);
+            Ok(match previous {
+                Some(old) if !old.is_empty() => signer.with_previous(old.into_bytes()),
+                _ => signer,
+            })
         }
         Some(_) => Err(CliError::Io(format!(
             "the signing key (--signing-key / LEADGATE_SIGNING_KEY) must be at least \
@@ -197,6 +213,30 @@ fn url_signer(
                 .into(),
         )),
     }
+}
+
+/// Where documents go and what uploads accept (see README "Documents").
+fn document_settings(
+    spec: Option<&str>,
+    types: &[String],
+    database_url: &str,
+) -> Result<upload::Settings, CliError> {
+    let store = match spec {
+        Some(spec) => DocumentStore::open(spec),
+        None => DocumentStore::local(store::default_folder(database_url)),
+    }
+    .map_err(CliError::Io)?;
+    let mut settings = upload::Settings {
+        store,
+        ..upload::Settings::default()
+    };
+    if !types.is_empty() {
+        settings.allowed_types = types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+    }
+    Ok(settings)
 }
 
 fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError> {
@@ -223,14 +263,23 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let mut serve_settings = match &cli.command {
         Command::Serve {
             signing_key,
+            signing_key_previous,
             demo,
             documents_url,
+            documents,
+            document_types,
             rate_limit_per_second,
             rate_limit_burst,
             ..
         } => Some((
-            url_signer(signing_key.clone(), *demo, documents_url.clone())?,
+            url_signer(
+                signing_key.clone(),
+                signing_key_previous.clone(),
+                *demo,
+                documents_url.clone(),
+            )?,
             rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
+            document_settings(documents.as_deref(), document_types, &cli.database_url)?,
         )),
         _ => None,
     };
@@ -288,12 +337,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             cors_origins,
             ..
         } => {
-            let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
+            let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
+            tokio::spawn(lifecycle::sweep_every_hour(
+                db.clone(),
+                documents.store.clone(),
+            ));
             let config = Config {
                 introspection: !no_introspection,
                 cors_origins,
                 url_signer,
                 rate_limit,
+                documents,
                 ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)

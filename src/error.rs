@@ -52,6 +52,14 @@ pub enum Error {
     /// The request body is over the limit; nothing was read past it.
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An uploaded file or the number of files is over its limit; nothing was stored.
+    /// The message names the field and the limit.
+    #[error("{0}")]
+    UploadTooLarge(String),
+    /// A signed link that is not (or no longer) valid: tampered, expired, or bent to
+    /// another workspace's file.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request took longer than the server allows; its transaction was rolled back.
     #[error("the request took longer than {} and was stopped; nothing was written", duration(*.millis))]
     Timeout { millis: u64 },
@@ -121,7 +129,8 @@ impl Error {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
-            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::PayloadTooLarge { .. } | Self::UploadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",

@@ -78,6 +78,8 @@ string_enum!(
         FollowUpMessage = "FOLLOW_UP_MESSAGE",
         ToolCall = "TOOL_CALL",
         ManualUpdate = "MANUAL_UPDATE",
+        SystemNote = "SYSTEM_NOTE",
+        DocumentUpload = "DOCUMENT_UPLOAD",
     }
 );
 string_enum!(

@@ -77,6 +77,8 @@ pub enum ActionLogType {
     FollowUpMessage,
     ToolCall,
     ManualUpdate,
+    SystemNote,
+    DocumentUpload,
 }
 
 /// Where an action-log entry is in its lifecycle.

@@ -2,6 +2,7 @@
 
 mod caller;
 pub mod cors;
+mod downloads;
 mod errors;
 mod graphiql;
 mod graphql;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         });
     let limits = guard::Limits {
         body_bytes: state.config.body_limit_bytes,
+        upload_bytes: state.config.documents.max_request_bytes(),
         timeout_millis: state.config.request_timeout.as_millis() as u64,
     };
     Router::new()
@@ -101,6 +103,15 @@ pub fn router(state: AppState) -> Router {
             post(rest::create_lead).put(rest::update_lead),
         )
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
+        .route(
+            "/api/v1/leads/{lead_id}/documents",
+            get(rest::documents::of_lead),
+        )
+        .route("/api/v1/documents/{document_id}", get(rest::documents::one))
+        .route(
+            "/documents/{workspace_id}/{document_id}",
+            get(downloads::download),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         // The guard enforces the body limit for every extractor alike.
@@ -109,6 +120,16 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
+        // Added after the request timeout, so only its own applies.
+        .route(
+            "/api/v1/documents",
+            post(rest::documents::upload)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::disable())
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    state.config.documents.upload_timeout,
+                )),
+        )
         .layer(middleware::from_fn_with_state(limits, guard::guard))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(

@@ -7,6 +7,7 @@
 //! the schema, and errors answer in the envelope of `http::errors`, the one mapping.
 
 mod body;
+pub(crate) mod documents;
 mod json;
 mod payload;
 mod reading;
@@ -54,14 +55,14 @@ pub(crate) async fn get_lead(
     respond(get(&state, &headers, &id).await)
 }
 
-fn respond(result: Result<Value, Error>) -> Response {
+pub(super) fn respond(result: Result<Value, Error>) -> Response {
     match result {
         Ok(payload) => (StatusCode::OK, axum::Json(payload)).into_response(),
         Err(err) => super::errors::rest(&err),
     }
 }
 
-async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
+pub(super) async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
     caller::resolve(state, headers)
         .await?
         .ok_or(Error::Unauthenticated)
