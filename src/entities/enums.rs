@@ -80,6 +80,8 @@ string_enum!(
         ManualUpdate = "MANUAL_UPDATE",
         SystemNote = "SYSTEM_NOTE",
         DocumentUpload = "DOCUMENT_UPLOAD",
+        PortalUpdate = "PORTAL_UPDATE",
+        PortalSubmission = "PORTAL_SUBMISSION",
     }
 );
 string_enum!(

@@ -4,6 +4,7 @@
 #[macro_use]
 mod harness;
 
+mod action_entries;
 mod auth;
 mod cli;
 mod concurrency;

@@ -16,9 +16,10 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::domain::entries::{self, EntryInput};
 use crate::domain::{auth::Principal, clock, leads, transaction_options};
 use crate::entities::{
-    action_log, checklist_item, document,
+    checklist_item, document,
     enums::{ActionLogStatus, ActionLogType, ChecklistItemStatus},
     lead_checklist_item,
 };
@@ -280,7 +281,6 @@ impl Batch {
                 name.unwrap_or_else(|| staged.file_name.clone())
             })
             .collect();
-        let upload_log = Uuid::now_v7();
         let summary = match names.len() {
             1 => "1 document uploaded".to_owned(),
             n => format!("{n} documents uploaded"),
@@ -293,29 +293,34 @@ impl Batch {
                 json!({ "documentId": s.id, "filename": name, "mimeType": s.content_type, "size": s.size })
             })
             .collect();
-        let changes = json!({
-            "documents": listed,
-            "leadChecklistItemId": target.lead_checklist_item_id,
-        });
-        action_log::Entity::insert_many([
-            log(
-                &lead,
-                upload_log,
-                ActionLogType::DocumentUpload,
-                &summary,
-                changes,
-                now,
-            ),
-            log(
-                &lead,
-                Uuid::now_v7(),
-                ActionLogType::SystemNote,
-                &format!("Documents received: {}", names.join(", ")),
-                json!({ "actionLogId": upload_log }),
-                now,
-            ),
-        ])
-        .exec_without_returning(&txn)
+        let upload = entries::write_entry(
+            &txn,
+            &lead,
+            EntryInput {
+                kind: ActionLogType::DocumentUpload,
+                status: ActionLogStatus::Completed,
+                summary,
+                input: Some(json!({ "leadChecklistItemId": target.lead_checklist_item_id })),
+                output: Some(json!({ "documents": listed })),
+                error: None,
+                parent_action_id: None,
+            },
+        )
+        .await?;
+        let upload_log = upload.id;
+        entries::write_entry(
+            &txn,
+            &lead,
+            EntryInput {
+                kind: ActionLogType::SystemNote,
+                status: ActionLogStatus::Completed,
+                summary: format!("Documents received: {}", names.join(", ")),
+                input: None,
+                output: None,
+                error: None,
+                parent_action_id: Some(upload_log),
+            },
+        )
         .await?;
         let documents: Vec<document::Model> = self
             .staged
@@ -391,30 +396,4 @@ async fn file_item(
 
 fn metadata_json(m: &FileMetadata) -> Value {
     json!({ "externalId": m.external_id, "name": m.name })
-}
-
-fn log(
-    lead: &crate::entities::lead::Model,
-    id: Uuid,
-    kind: ActionLogType,
-    summary: &str,
-    changes: Value,
-    now: chrono::DateTime<chrono::Utc>,
-) -> action_log::ActiveModel {
-    action_log::ActiveModel {
-        id: Set(id),
-        workspace_id: Set(lead.workspace_id),
-        lead_id: Set(lead.id),
-        r#type: Set(kind),
-        status: Set(ActionLogStatus::Completed),
-        summary: Set(summary.to_owned()),
-        changes: Set(Some(changes)),
-        tool_input: Set(None),
-        tool_output: Set(None),
-        parent_action_id: Set(None),
-        tool_id: Set(None),
-        created_at: Set(now),
-        scheduled_at: Set(None),
-        completed_at: Set(Some(now)),
-    }
 }

@@ -8,7 +8,9 @@ use crate::domain::{
     clock,
     documents::{self, Owner},
 };
-use crate::entities::{action_log, document, message, tool};
+use crate::entities::{
+    action_log, document, enums::ActionLogType as action_log_type, message, tool,
+};
 use crate::graphql::{
     context::loaders,
     enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
@@ -38,6 +40,14 @@ pub(crate) async fn documents_of(ctx: &Context<'_>, owner: Owner) -> Result<Vec<
 
 pub struct ActionLog(pub action_log::Model);
 
+impl ActionLog {
+    fn tool_only(&self, value: &Option<Value>) -> Option<Json<Value>> {
+        (self.0.r#type == action_log_type::ToolCall)
+            .then(|| value.clone().map(Json))
+            .flatten()
+    }
+}
+
 /// One entry of a lead's timeline.
 #[Object]
 impl ActionLog {
@@ -59,13 +69,25 @@ impl ActionLog {
     async fn changes(&self) -> Option<Json<Value>> {
         self.0.changes.clone().map(Json)
     }
-    /// For TOOL_CALL: what the tool was called with.
-    async fn tool_input(&self) -> Option<Json<Value>> {
-        self.0.tool_input.clone().map(Json)
+    /// What the action was given (for TOOL_CALL: what the tool was called with).
+    async fn input(&self) -> Option<Json<Value>> {
+        self.0.input.clone().map(Json)
     }
-    /// For TOOL_CALL: what the tool returned.
+    /// What the action produced (for TOOL_CALL: what the tool returned).
+    async fn output(&self) -> Option<Json<Value>> {
+        self.0.output.clone().map(Json)
+    }
+    /// Why a FAILED action failed; null otherwise.
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    /// For TOOL_CALL: what the tool was called with (`input`); null for other kinds.
+    async fn tool_input(&self) -> Option<Json<Value>> {
+        self.tool_only(&self.0.input)
+    }
+    /// For TOOL_CALL: what the tool returned (`output`); null for other kinds.
     async fn tool_output(&self) -> Option<Json<Value>> {
-        self.0.tool_output.clone().map(Json)
+        self.tool_only(&self.0.output)
     }
     /// The action this one was taken for (e.g. the message a tool call served).
     async fn parent_action_id(&self) -> Option<ID> {
