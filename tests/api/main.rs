@@ -11,6 +11,7 @@ mod concurrency;
 mod cors;
 mod cost;
 mod create_lead;
+mod documents;
 mod erasure;
 mod errors;
 mod graphiql;

@@ -25,7 +25,8 @@ const ACTION_LOG_FIELDS: &str =
   documents { id fileName contentType size url }";
 
 /// What GET adds to the lead (the documented read shape).
-const READ_FIELDS: &str = "isTest submittedAt workspaceId status";
+const READ_FIELDS: &str = "isTest submittedAt workspaceId status
+  documents { id fileName contentType size url }";
 
 fn rest_lead_query(read: bool) -> String {
     let extra = if read { READ_FIELDS } else { "" };
