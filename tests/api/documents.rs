@@ -3,8 +3,10 @@
 //!
 //! Every store test runs on both databases and against both stores: a local folder, and
 //! the S3-compatible server named by `LEADGATE_TEST_S3_BUCKET` (+ the usual `AWS_*`
-//! variables; `.ci/s3-server` starts one and CI always sets them). Without that variable
-//! the S3 runs print a loud notice and check nothing.
+//! variables; `.ci/s3-server` starts one and `.ci/run` always sets them, with
+//! `LEADGATE_TEST_S3_REQUIRED`, which makes a missing server a failure). Without the
+//! bucket variable the S3 runs print a notice (see it with `--nocapture`) and check
+//! nothing.
 
 use axum::{
     body::Body,
@@ -105,6 +107,11 @@ pub fn open_store(kind: Kind) -> Option<(DocumentStore, Option<tempfile::TempDir
                 Some((DocumentStore::s3(&bucket, &prefix).unwrap(), None))
             }
             Err(_) => {
+                assert!(
+                    std::env::var_os("LEADGATE_TEST_S3_REQUIRED").is_none(),
+                    "LEADGATE_TEST_S3_REQUIRED is set but LEADGATE_TEST_S3_BUCKET is not: \
+                     `source .ci/s3-server` first"
+                );
                 eprintln!(
                     "\n*** SKIPPED: S3 document test (LEADGATE_TEST_S3_BUCKET is not set; \
                      `.ci/s3-server` starts a local S3 server and prints the variables) ***\n"

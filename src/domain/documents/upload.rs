@@ -197,7 +197,7 @@ impl Batch {
 
     fn accepted(&self, field: &str, head: &[u8]) -> Result<String> {
         let detected = content::detect(head);
-        if self.settings.allowed_types.iter().any(|t| *t == detected) {
+        if self.settings.allowed_types.contains(&detected) {
             Ok(detected)
         } else {
             Err(Error::bad_input(
