@@ -15,6 +15,7 @@ mod errors;
 mod graphiql;
 mod http;
 mod listing;
+mod lock_order;
 mod logs;
 mod matching;
 mod rate_limits;
