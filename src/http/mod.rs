@@ -12,6 +12,7 @@ mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
+pub use health::Readiness;
 
 use std::sync::Arc;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
+    /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
+    pub readiness: Readiness,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -54,6 +57,7 @@ impl AppState {
             db,
             config,
             graphiql: GraphiqlPage::standard(),
+            readiness: Readiness::default(),
         }
     }
 
