@@ -1,7 +1,7 @@
 //! The `leadgate` command line: serve, workspace, api-key, checklist, schema, migrate.
 //! Commands print JSON on stdout; errors go to stderr with a non-zero exit status.
 
-use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf};
+use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
@@ -43,6 +43,17 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Database connections per process (default 20 on PostgreSQL, 8 on SQLite); keep
+    /// pool size x replicas within PostgreSQL's max_connections.
+    #[arg(long, env = "LEADGATE_DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
+    /// Longest wait for a database connection (pool or connect) before the request is
+    /// answered SERVICE_UNAVAILABLE; keep it well below --request-timeout.
+    #[arg(long, env = "LEADGATE_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub db_acquire_timeout: Duration,
+    /// How long a SQLite writer waits for the write lock before the write is retried.
+    #[arg(long, env = "LEADGATE_SQLITE_BUSY_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub sqlite_busy_timeout: Duration,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -81,6 +92,15 @@ pub enum Command {
         /// Browser origins allowed to call the API (CORS), comma-separated.
         #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<String>,
+        /// Requests running longer are stopped and answered TIMEOUT (408).
+        #[arg(long, env = "LEADGATE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+        request_timeout: Duration,
+        /// On SIGTERM, how long in-flight requests may still run before the process exits.
+        #[arg(long, env = "LEADGATE_SHUTDOWN_GRACE", default_value = "30s", value_parser = humantime::parse_duration)]
+        shutdown_grace: Duration,
+        /// Do not run migrations at start (for deploys that run `leadgate migrate` once).
+        #[arg(long, env = "LEADGATE_NO_MIGRATE")]
+        no_migrate: bool,
     },
     /// Workspaces.
     Workspace {
@@ -278,15 +298,32 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             documents_url,
             rate_limit_per_second,
             rate_limit_burst,
+            request_timeout,
             ..
-        } => Some((
-            url_signer(signing_key.clone(), *demo, documents_url.clone())?,
-            rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
-        )),
+        } => {
+            check_timeouts(&cli, *request_timeout)?;
+            Some((
+                url_signer(signing_key.clone(), *demo, documents_url.clone())?,
+                rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
+            ))
+        }
         _ => None,
     };
-    let db = db::connect(&cli.database_url).await?;
-    db::migrate(&db).await?;
+    let pool = db::PoolSettings {
+        max_connections: cli.db_pool_size,
+        acquire_timeout: cli.db_acquire_timeout,
+        sqlite_busy_timeout: cli.sqlite_busy_timeout,
+    };
+    let db = db::connect_with(&cli.database_url, &pool).await?;
+    if !matches!(
+        cli.command,
+        Command::Serve {
+            no_migrate: true,
+            ..
+        }
+    ) {
+        db::migrate(&db).await?;
+    }
     match cli.command {
         Command::Schema => unreachable!("handled above"),
         Command::Migrate => {
@@ -338,12 +375,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             disable_introspection,
             cors_origins,
             limits,
+            request_timeout,
+            shutdown_grace,
             ..
         } => {
             let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
             let config = Config {
                 introspection: !disable_introspection,
                 limits: limits.into(),
+                request_timeout,
                 cors_origins,
                 url_signer,
                 rate_limit,
@@ -373,18 +413,64 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             say!("GraphiQL:       http://{address}/graphql");
             say!("REST:           POST http://{address}/api/v1/leads");
-            let app = router(AppState::new(db, config).with_graphiql(graphiql));
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown())
-                .await
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let state = AppState::new(db, config).with_graphiql(graphiql);
+            serve(listener, state, shutdown_grace).await?;
         }
     }
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
-async fn shutdown() {
+/// The pool's waits must end well before the request timeout, so a request that cannot
+/// reach the database is answered SERVICE_UNAVAILABLE, not TIMEOUT after the fact.
+fn check_timeouts(cli: &Cli, request_timeout: Duration) -> Result<(), CliError> {
+    for (flag, wait) in [
+        ("--db-acquire-timeout", cli.db_acquire_timeout),
+        ("--sqlite-busy-timeout", cli.sqlite_busy_timeout),
+    ] {
+        if wait >= request_timeout {
+            return Err(CliError::Io(format!(
+                "{flag} ({}) must be shorter than --request-timeout ({})",
+                humantime::format_duration(wait),
+                humantime::format_duration(request_timeout)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Serves until SIGTERM or Ctrl-C, then shuts down gracefully: `/readyz` answers 503, no
+/// new connection is accepted, in-flight requests run to their end for at most `grace`,
+/// and the process exits 0.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    grace: Duration,
+) -> Result<(), CliError> {
+    let readiness = state.readiness.clone();
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            readiness.shutting_down();
+            let _ = signalled.send(true);
+        })
+        .into_future();
+    let grace_over = async move {
+        let _ = on_signal.wait_for(|signalled| *signalled).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| CliError::Io(e.to_string()))?,
+        () = grace_over => {
+            tracing::warn!(grace_ms = grace.as_millis() as u64, "shutdown grace is over; exiting with requests still running");
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -13,6 +13,7 @@ mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
+pub use health::Readiness;
 
 use std::sync::Arc;
 
@@ -47,6 +48,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// This replica's automatic persisted queries (hash -> query text).
     pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
+    /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
+    pub readiness: Readiness,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -73,6 +76,7 @@ impl AppState {
             graphiql: GraphiqlPage::standard(),
             metrics: crate::metrics::Metrics::new(),
             persisted_queries: Default::default(),
+            readiness: Readiness::default(),
         }
     }
 

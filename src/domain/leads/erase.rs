@@ -7,7 +7,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::{auth::Principal, clock, transaction_options};
+use crate::domain::{auth::Principal, clock, retry, transaction_options};
 use crate::entities::{action_log, lead};
 use crate::error::Result;
 
@@ -15,6 +15,15 @@ use super::api_activity;
 
 /// Marks a lead deleted (idempotent: deleting a deleted lead changes nothing).
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    retry::retrying(|| delete_once(db, principal, id)).await
+}
+
+/// One attempt of `delete`: the whole transaction.
+async fn delete_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -52,6 +61,15 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 /// lead, so one statement reaches every table; workspace-wide rows (tags, tools, the
 /// template) stay.
 pub async fn erase<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Uuid> {
+    retry::retrying(|| erase_once(db, principal, id)).await
+}
+
+/// One attempt of `erase`: the whole transaction.
+async fn erase_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     id: Uuid,
