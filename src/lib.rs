@@ -10,9 +10,11 @@ pub mod diagnostics;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod faults;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 
 pub use config::Config;
 pub use http::{AppState, router};

@@ -2,11 +2,15 @@
 //! browsers. The API key is resolved once per request, and each request gets its own
 //! loaders.
 
+use std::num::NonZeroU32;
+
 use async_graphql::{
-    ParseRequestError,
+    BatchRequest, BatchResponse, ParseRequestError,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use async_graphql_axum::{
+    GraphQLBatchRequest, GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection,
+};
 use axum::{
     extract::{FromRequest, Request, State},
     http::{HeaderMap, header},
@@ -14,9 +18,12 @@ use axum::{
 };
 
 use crate::error::Error;
-use crate::graphql::{context, errors};
+use crate::graphql::{
+    context::{self, Caller},
+    errors,
+};
 
-use super::{AppState, caller, errors as http_errors, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql, metrics};
 
 /// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
 pub(crate) async fn post(
@@ -30,8 +37,16 @@ pub(crate) async fn post(
             Err(err) => http_errors::graphql(&err),
         };
     }
-    match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await {
-        Ok(request) => execute(&state, &headers, request.into_inner()).await,
+    match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &state).await {
+        Ok(request) => match request.into_inner() {
+            BatchRequest::Single(mut request) => {
+                if let Some(refused) = persisted_query(&state, &mut request) {
+                    return refused;
+                }
+                execute(&state, &headers, request).await
+            }
+            BatchRequest::Batch(requests) => execute_batch(&state, &headers, requests).await,
+        },
         Err(rejection) => {
             http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
         }
@@ -139,6 +154,10 @@ pub(crate) async fn get(
             return http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes));
         }
     };
+    // A hash resolves to its text first, so a hashed mutation is refused over GET too.
+    if let Some(refused) = persisted_query(&state, &mut request) {
+        return refused;
+    }
     if is_mutation(&mut request) {
         return http_errors::graphql(&Error::MethodNotAllowed {
             method: "a mutation over GET".into(),
@@ -146,6 +165,28 @@ pub(crate) async fn get(
         });
     }
     execute(&state, &headers, request).await
+}
+
+/// Fills in the query text of an automatic persisted query (or registers it); a miss or a
+/// wrong hash is answered at once (the answer returned).
+fn persisted_query(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
+    match state.persisted_queries.resolve(request) {
+        Ok(lookup) => {
+            if let Some(label) = lookup.label() {
+                state.metrics.persisted_query(label);
+            }
+            None
+        }
+        Err(err) => {
+            if matches!(err, Error::PersistedQueryNotFound) {
+                state.metrics.persisted_query("miss");
+            }
+            let mut refused = http_errors::graphql(&err);
+            let operation = state.metrics.operation(request.operation_name.as_deref());
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            Some(refused)
+        }
+    }
 }
 
 /// Whether the operation the request would run is a mutation (unparseable documents are
@@ -168,14 +209,76 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
+    let operation = state
+        .metrics
+        .operation(metrics::operation_name(&mut request).as_deref());
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.
+        Err(err) => {
+            let mut refused = http_errors::graphql(&err);
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            return refused;
+        }
+    };
+    let request = request.data(state.metrics.clone());
+    let schema = state.schema_for(&caller);
+    let mut response = errors::add_codes(context::execute(schema, request, caller).await);
+    http_errors::tag_with_request_id(&mut response);
+    let observed = metrics::graphql_observed(operation, &response);
+    let mut http = GraphQLResponse::from(response).into_response();
+    metrics::observe(&mut http, |o| o.merge(observed));
+    http
+}
+
+/// A JSON batch: at most `limits.batch_size` operations (`MAX_BATCH_SIZE_LIMIT`, nothing
+/// run beyond that), each taking one request from the key's rate-limit bucket, all taken
+/// before the first runs. They run one after another, in order, each with loaders of its
+/// own (as separate requests would), and answer as a JSON array in the same order.
+async fn execute_batch(
+    state: &AppState,
+    headers: &HeaderMap,
+    requests: Vec<async_graphql::Request>,
+) -> Response {
+    let limit = state.config.limits.batch_size;
+    let Some(count) = u32::try_from(requests.len()).ok().and_then(NonZeroU32::new) else {
+        return http_errors::graphql(&Error::BadRequest(
+            "a JSON batch must hold at least one operation".into(),
+        ));
+    };
+    if requests.len() > limit {
+        return http_errors::graphql(&Error::LimitExceeded {
+            code: "MAX_BATCH_SIZE_LIMIT",
+            message: format!(
+                "a JSON batch may hold at most {limit} operations, this one holds {}",
+                requests.len()
+            ),
+        });
+    }
+    let principal = match caller::principal(state, headers, count).await {
+        Ok(principal) => principal,
         Err(err) => return http_errors::graphql(&err),
     };
-    let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
-    http_errors::tag_with_request_id(&mut response);
-    GraphQLResponse::from(response).into_response()
+    let mut responses = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        // A persisted-query miss answers that operation alone; the others still run.
+        if let Err(err) = state.persisted_queries.resolve(&mut request) {
+            let error = errors::to_graphql(&err).into_server_error(Default::default());
+            let mut response = errors::add_codes(async_graphql::Response::from_errors(vec![error]));
+            http_errors::tag_with_request_id(&mut response);
+            responses.push(response);
+            continue;
+        }
+        let caller = principal
+            .clone()
+            .map(|principal| Caller::new(state.db.clone(), principal));
+        let schema = state.schema_for(&caller);
+        let request = request.data(state.metrics.clone());
+        let mut response = errors::add_codes(context::execute(schema, request, caller).await);
+        http_errors::tag_with_request_id(&mut response);
+        responses.push(response);
+    }
+    GraphQLResponse::from(BatchResponse::Batch(responses)).into_response()
 }

@@ -8,11 +8,13 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod metrics;
 mod rate_limit;
 mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
+pub use health::Readiness;
 
 use std::sync::Arc;
 
@@ -31,30 +33,51 @@ use tower_http::{
 };
 
 use crate::config::Config;
-use crate::graphql::{LeadgateSchema, schema};
+use crate::graphql::{LeadgateSchema, anonymous_schema, schema};
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: LeadgateSchema,
+    /// The schema for requests without a valid key (no introspection, no suggestions).
+    pub anonymous_schema: LeadgateSchema,
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
+    /// This replica's metrics, served at `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// This replica's automatic persisted queries (hash -> query text).
+    pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
+    /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
+    pub readiness: Readiness,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
 
 impl AppState {
+    /// The schema a request runs on: the anonymous one unless it has a valid key.
+    pub(crate) fn schema_for<T>(&self, caller: &Option<T>) -> &LeadgateSchema {
+        if caller.is_some() {
+            &self.schema
+        } else {
+            &self.anonymous_schema
+        }
+    }
+
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         Self {
             schema: schema(db.clone(), &config),
+            anonymous_schema: anonymous_schema(db.clone(), &config),
             limiter: config
                 .rate_limit
                 .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),
             db,
             config,
             graphiql: GraphiqlPage::standard(),
+            metrics: crate::metrics::Metrics::new(),
+            persisted_queries: Default::default(),
+            readiness: Readiness::default(),
         }
     }
 
@@ -68,7 +91,7 @@ impl AppState {
 }
 
 /// The whole HTTP surface. From the outside in: the request id (so everything below
-/// can name the request), a trace span per request, CORS, compression, the guard (body
+/// can name the request), a trace span per request, metrics (counted and timed), CORS, compression, the guard (body
 /// limit, panics, JSON for every error answer), the timeout, and the routes.
 /// Spans carry method, path, request id and, once known, the API key's id: never query
 /// strings, bodies or the key itself, which can hold PII or secrets.
@@ -114,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::scrape))
         // The guard enforces the body limit for every extractor alike.
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
@@ -135,6 +159,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             cors::Cors::new(&state.config.cors_origins),
             cors::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
         ))
         .layer(trace)
         .layer(middleware::from_fn(request_id::assign))

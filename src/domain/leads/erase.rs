@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::documents::{DocumentStore, lifecycle};
-use crate::domain::{auth::Principal, clock, transaction_options};
+use crate::domain::{auth::Principal, clock, retry, transaction_options};
 use crate::entities::{action_log, lead};
 use crate::error::Result;
 
@@ -16,6 +16,15 @@ use super::api_activity;
 
 /// Marks a lead deleted (idempotent: deleting a deleted lead changes nothing).
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    retry::retrying(|| delete_once(db, principal, id)).await
+}
+
+/// One attempt of `delete`: the whole transaction.
+async fn delete_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -59,12 +68,23 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     principal: &Principal,
     id: Uuid,
 ) -> Result<Uuid> {
+    let keys = retry::retrying(|| erase_once(db, principal, id)).await?;
+    lifecycle::remove_objects(store, keys).await;
+    tracing::info!(lead_id = %id, "lead erased");
+    Ok(id)
+}
+
+/// One attempt of `erase`: the whole transaction; answers the storage keys of the
+/// lead's documents, whose objects go once it committed.
+async fn erase_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Vec<String>> {
     let txn = db.begin_with_options(transaction_options()).await?;
     super::find_for_write(&txn, principal, id).await?;
     let keys = lifecycle::keys_of_lead(&txn, id).await?;
     lead::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
-    lifecycle::remove_objects(store, keys).await;
-    tracing::info!(lead_id = %id, "lead erased");
-    Ok(id)
+    Ok(keys)
 }

@@ -188,6 +188,7 @@ impl Lead {
         lazy::checklist_items(ctx, &self.0).await
     }
     /// The timeline, newest first; `limit` is capped at 100.
+    #[graphql(complexity = "crate::graphql::limits::cost::action_logs(limit, child_complexity)")]
     async fn action_logs(
         &self,
         ctx: &Context<'_>,
@@ -197,6 +198,7 @@ impl Lead {
     }
     /// Other leads of the workspace with the same email (case-insensitively) or phone
     /// (E.164), newest first, at most 100; never deleted or test leads; `[]` for a test lead.
+    #[graphql(complexity = "crate::graphql::limits::cost::matching_leads(child_complexity)")]
     async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
         lazy::matching_leads(ctx, &self.0).await
     }
