@@ -24,6 +24,7 @@ mod request_ids;
 mod rest;
 mod rest_errors;
 mod server;
+mod status_rules;
 mod timeline;
 mod update_lead;
 mod validation;

@@ -4,9 +4,9 @@
 //! Status rules: a client may set COMPLETED, IN_PROGRESS, NOT_INTERESTED or OPTED_OUT (never
 //! REVIEW); `didOptOut` must agree with it. COMPLETED skips every incomplete required item
 //! (remembered as automatic), IN_PROGRESS undoes those skips, OPTED_OUT cancels the lead's
-//! pending and awaiting messages. Without an explicit status, opting out sets OPTED_OUT,
+//! pending and awaiting messages, NOT_INTERESTED its pending follow-ups. Without an explicit status, opting out sets OPTED_OUT,
 //! opting back in and checklist changes recompute it from the checklist (when it is one
-//! the checklist drives).
+//! the checklist drives). An update that changes nothing writes nothing, not even a log.
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -180,9 +180,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .then(|| json!({ "from": current.status.as_str(), "to": next.status.as_str() }));
     next.updated_at = now;
 
-    // Writes.
+    // Writes. Opting out cancels every message waiting to go out; NOT_INTERESTED stops
+    // the follow-ups still to come.
     let cancelled = if next.did_opt_out && !current.did_opt_out {
-        cancel_outbound(&txn, lead_id).await?
+        cancel_waiting(&txn, lead_id, OUTBOUND_WAITING).await?
+    } else if next.status == LeadStatus::NotInterested
+        && current.status != LeadStatus::NotInterested
+    {
+        cancel_waiting(&txn, lead_id, FOLLOW_UPS_WAITING).await?
     } else {
         Vec::new()
     };
@@ -191,10 +196,6 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         Some(names) => Some(tags::replace(&txn, principal.workspace_id, lead_id, names).await?),
         None => None,
     };
-    lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
-        .exec(&txn)
-        .await?;
-
     let mut record = Map::new();
     let diff = fields::diff(&current, &next);
     if !diff.is_empty() {
@@ -237,6 +238,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     if !added.is_null() {
         record.insert("added".into(), added);
     }
+    if record.is_empty() {
+        // Nothing changed: the lead keeps its updatedAt and the timeline gets no entry.
+        txn.commit().await?;
+        return Ok(current);
+    }
+    lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
+        .exec(&txn)
+        .await?;
     action_log::Entity::insert(api_activity(&next, summary, Value::Object(record), now))
         .exec_without_returning(&txn)
         .await?;
@@ -244,21 +253,33 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     Ok(next)
 }
 
-/// Cancels the lead's messages that are waiting to go out (PENDING or AWAITING_APPROVAL);
-/// returns their ids.
-async fn cancel_outbound(db: &impl ConnectionTrait, lead_id: Uuid) -> Result<Vec<Uuid>> {
+/// Which waiting actions a status change cancels: kinds and statuses.
+type Waiting = (&'static [ActionLogType], &'static [ActionLogStatus]);
+
+/// Messages waiting to go out: follow-ups and drafts.
+const OUTBOUND_WAITING: Waiting = (
+    &[ActionLogType::Message, ActionLogType::FollowUpMessage],
+    &[ActionLogStatus::Pending, ActionLogStatus::AwaitingApproval],
+);
+
+/// Follow-ups still to come (drafts stay for a person to decide on).
+const FOLLOW_UPS_WAITING: Waiting = (
+    &[ActionLogType::FollowUpMessage],
+    &[ActionLogStatus::Pending],
+);
+
+/// Cancels the lead's actions of the kinds and statuses of `waiting`; returns their ids.
+async fn cancel_waiting(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    (kinds, statuses): Waiting,
+) -> Result<Vec<Uuid>> {
     let waiting = action_log::Entity::find()
         .select_only()
         .column(action_log::Column::Id)
         .filter(action_log::Column::LeadId.eq(lead_id))
-        .filter(
-            action_log::Column::Type
-                .is_in([ActionLogType::Message, ActionLogType::FollowUpMessage]),
-        )
-        .filter(
-            action_log::Column::Status
-                .is_in([ActionLogStatus::Pending, ActionLogStatus::AwaitingApproval]),
-        );
+        .filter(action_log::Column::Type.is_in(kinds.iter().copied()))
+        .filter(action_log::Column::Status.is_in(statuses.iter().copied()));
     let ids: Vec<Uuid> = waiting.into_tuple().all(db).await?;
     if !ids.is_empty() {
         action_log::Entity::update_many()
