@@ -18,6 +18,7 @@ mod http;
 mod listing;
 mod logs;
 mod matching;
+mod phone_timezones;
 mod rate_limits;
 mod reads;
 mod request_ids;
