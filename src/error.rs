@@ -58,6 +58,10 @@ pub enum Error {
     /// The API key used up its requests for now (per replica); retry after the given time.
     #[error("too many requests for this API key; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// An automatic persisted query's hash this replica does not know: the client retries
+    /// with the query text (the message is what Apollo Client and urql look for).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(#[from] sea_orm::DbErr),
@@ -124,6 +128,7 @@ impl Error {
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod persisted_queries;
 pub mod query;
 pub mod scalars;
 pub mod types;

@@ -26,7 +26,9 @@ pub(crate) async fn resolve(
     };
     tracing::Span::current().record("api_key_id", tracing::field::display(principal.api_key_id));
     if let Some(limiter) = &state.limiter {
-        limiter.check(principal.api_key_id)?;
+        limiter
+            .check(principal.api_key_id)
+            .inspect_err(|_| state.metrics.rate_limited())?;
     }
     Ok(Some(Caller::new(state.db.clone(), principal)))
 }

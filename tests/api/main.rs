@@ -18,6 +18,8 @@ mod http;
 mod listing;
 mod logs;
 mod matching;
+mod metrics;
+mod persisted_queries;
 mod phone_timezones;
 mod rate_limits;
 mod reads;
