@@ -108,6 +108,18 @@ pub fn router(state: AppState) -> Router {
             post(rest::create_lead).put(rest::update_lead),
         )
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
+        .route(
+            "/api/v1/leads/{lead_id}/checklist-items",
+            post(rest::add_checklist_item),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist",
+            get(rest::get_checklist),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/action-logs",
+            get(rest::get_action_logs),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::scrape))

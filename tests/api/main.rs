@@ -26,6 +26,7 @@ mod reads;
 mod request_ids;
 mod rest;
 mod rest_errors;
+mod rest_routes;
 mod server;
 mod status_rules;
 mod timeline;

@@ -23,7 +23,7 @@ use crate::domain::{
     status, tags, transaction_options,
 };
 use crate::entities::{
-    action_log,
+    action_log, checklist_item,
     enums::{ActionLogStatus, ActionLogType, LeadStatus},
     lead,
 };
@@ -53,7 +53,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     lead: Target<'_>,
     changes: &LeadChanges,
 ) -> Result<lead::Model> {
-    write(db, principal, lead, "Lead updated", None, changes).await
+    Ok(write(db, principal, lead, "Lead updated", None, changes)
+        .await?
+        .0)
 }
 
 /// Updates only checklist items (same validation and status rules as `update`).
@@ -73,17 +75,22 @@ pub async fn update_checklist_items<C: ConnectionTrait + TransactionTrait>(
         },
         status: None,
     };
-    write(db, principal, lead, "Checklist updated", None, &changes).await
+    Ok(
+        write(db, principal, lead, "Checklist updated", None, &changes)
+            .await?
+            .0,
+    )
 }
 
-/// Adds a one-off checklist item to a lead (and recomputes its status).
+/// Adds a one-off checklist item to a lead (and recomputes its status); returns the lead
+/// and the new item.
 pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
     item: &one_off::NewItem,
-) -> Result<lead::Model> {
-    write(
+) -> Result<(lead::Model, checklist_item::Model)> {
+    let (lead, added) = write(
         db,
         principal,
         lead,
@@ -91,7 +98,9 @@ pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
         Some(item),
         &LeadChanges::default(),
     )
-    .await
+    .await?;
+    let added = added.ok_or_else(|| Error::Internal("the added item went missing".into()))?;
+    Ok((lead, added))
 }
 
 /// The shared write path: lock the lead, validate, apply, log, commit. A one-off item to
@@ -103,14 +112,17 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     summary: &str,
     new_item: Option<&one_off::NewItem>,
     changes: &LeadChanges,
-) -> Result<lead::Model> {
+) -> Result<(lead::Model, Option<checklist_item::Model>)> {
     let lead_id = lead.id;
     let txn = db.begin_with_options(transaction_options()).await?;
     let current = super::live_for_write(&txn, principal, lead_id, lead.field).await?;
     let now = clock::now();
-    let added = match new_item {
-        Some(item) => {
-            let added = one_off::add(&txn, &current, item, now).await?;
+    let added_item = match new_item {
+        Some(item) => Some(one_off::add(&txn, &current, item, now).await?),
+        None => None,
+    };
+    let added = match &added_item {
+        Some(added) => {
             json!({ "code": added.code, "label": added.label, "fieldType": added.field_type.as_str(), "isRequired": added.is_required })
         }
         None => Value::Null,
@@ -241,7 +253,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     if record.is_empty() {
         // Nothing changed: the lead keeps its updatedAt and the timeline gets no entry.
         txn.commit().await?;
-        return Ok(current);
+        return Ok((current, added_item));
     }
     lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
         .exec(&txn)
@@ -250,7 +262,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
-    Ok(next)
+    Ok((next, added_item))
 }
 
 /// Which waiting actions a status change cancels: kinds and statuses.
