@@ -59,6 +59,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `Serve` carries every server setting; the enum is parsed once at start-up, so its
+// size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, then serve HTTP.
