@@ -529,7 +529,8 @@ pub async fn uploads_over_the_limits_or_refused_store_nothing(app: TestApp, kind
     let other_entry = entry_of(&docs.app, &other_lead, "bank_statements").await;
     let text_entry = entry_of(&docs.app, &docs.lead, "business_name").await;
     let one_meta = json!([{ "name": "a.pdf" }]).to_string();
-    let cases: Vec<(Vec<Part>, StatusCode, &str, Option<&str>)> = vec![
+    type Case<'a> = (Vec<Part<'a>>, StatusCode, &'a str, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 Part::Text("leadId", &docs.lead),
@@ -687,7 +688,8 @@ pub async fn graphql_uploads_over_the_limits_or_refused_store_nothing(app: TestA
     };
     let big = [b"%PDF-1.7\n".as_slice(), &[b'x'; 5000]].concat();
     let key = docs.app.key.clone();
-    let cases: Vec<(Vec<(&str, &[u8])>, StatusCode, &str)> = vec![
+    type Files<'a> = Vec<(&'a str, &'a [u8])>;
+    let cases: Vec<(Files, StatusCode, &str)> = vec![
         (
             vec![("ok.pdf", PDF), ("big.pdf", &big)],
             StatusCode::PAYLOAD_TOO_LARGE,
