@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entities::{
     action_log,
-    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
+    enums::{ActionLogStatus, ActionLogType, LeadStatus, MessageChannel, MessageDirection},
     lead, message, tool,
 };
 use crate::error::{Error, FieldError, Result};
@@ -169,6 +169,12 @@ async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
+    if shape.kind == ActionLogType::FollowUpMessage && lead.status == LeadStatus::NotInterested {
+        return Err(Error::bad_input(
+            "leadId",
+            "the lead is NOT_INTERESTED: no follow-ups",
+        ));
+    }
     check_message(
         message,
         &lead,

@@ -14,6 +14,7 @@ pub mod leads;
 pub mod matching;
 pub mod phone;
 pub mod retry;
+pub mod phone_zones;
 pub mod status;
 pub mod tags;
 pub mod timeline;

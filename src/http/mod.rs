@@ -135,6 +135,18 @@ pub fn router(state: AppState) -> Router {
             "/documents/{workspace_id}/{document_id}",
             get(downloads::download),
         )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist-items",
+            post(rest::add_checklist_item),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist",
+            get(rest::get_checklist),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/action-logs",
+            get(rest::get_action_logs),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::scrape))

@@ -266,9 +266,10 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let lead = target("leadId", &lead_id)?;
-        let lead = leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
-            .await
-            .gql()?;
+        let (lead, _) =
+            leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
+                .await
+                .gql()?;
         Ok(UpdateLeadPayload(lead))
     }
 
