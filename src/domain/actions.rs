@@ -18,7 +18,7 @@ use crate::entities::{
 use crate::error::{Error, FieldError, Result};
 
 use super::entries::{check_error, check_parent};
-use super::{auth::Principal, clock, lead_input, leads, transaction_options};
+use super::{auth::Principal, clock, lead_input, leads, retry, transaction_options};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -140,6 +140,7 @@ fn summary(direction: MessageDirection, channel: MessageChannel, message: &Messa
 }
 
 /// What kind of entry a message makes.
+#[derive(Debug, Clone, Copy)]
 struct MessageEntry {
     kind: ActionLogType,
     status: ActionLogStatus,
@@ -149,6 +150,17 @@ struct MessageEntry {
 
 /// Writes an entry with its one message, in one transaction.
 async fn write_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    shape: MessageEntry,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
+    retry::retrying(|| write_message_once(db, principal, lead_id, shape, message)).await
+}
+
+/// One attempt of `write_message`: the whole transaction.
+async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -288,7 +300,28 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     to: ActionLogStatus,
 ) -> Result<action_log::Model> {
+    retry::retrying(|| transition_once(db, principal, id, to)).await
+}
+
+/// One attempt of `transition`: the whole transaction.
+async fn transition_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+    to: ActionLogStatus,
+) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
+    // Every write locks the lead first, then what belongs to it (an opt-out locks the
+    // lead, then cancels its messages): find the action's lead, lock it, then the action.
+    let lead_id = action_log::Entity::find_by_id(id)
+        .select_only()
+        .column(action_log::Column::LeadId)
+        .filter(action_log::Column::WorkspaceId.eq(principal.workspace_id))
+        .into_tuple::<Uuid>()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("action log"))?;
+    let lead = leads::find_for_write(&txn, principal, lead_id).await?;
     let mut log = action_for_write(&txn, principal, id).await?;
     let (allowed, what): (&[ActionLogStatus], &str) = match to {
         ActionLogStatus::Completed => (
@@ -308,7 +341,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     }
     if to == ActionLogStatus::Completed {
         // Approving sends the message: the lead must still accept outbound messages.
-        let lead = leads::live_for_write(&txn, principal, log.lead_id, "id").await?;
+        leads::refuse_deleted(&lead, "id")?;
         if lead.did_opt_out {
             return Err(Error::bad_input(
                 "id",
@@ -350,6 +383,16 @@ pub async fn cancel_action<C: ConnectionTrait + TransactionTrait>(
 
 /// Records a tool call (the tool is created on first use by name).
 pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    call: &ToolCallInput,
+) -> Result<action_log::Model> {
+    retry::retrying(|| record_tool_call_once(db, principal, lead_id, call)).await
+}
+
+/// One attempt of `record_tool_call`: the whole transaction.
+async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,

@@ -13,6 +13,7 @@ pub mod lead_input;
 pub mod leads;
 pub mod matching;
 pub mod phone;
+pub mod retry;
 pub mod phone_zones;
 pub mod status;
 pub mod tags;

@@ -19,7 +19,7 @@ mutation Create($input: CreateLeadInput!) {
         checklistItem { id code label fieldType isRequired conditions config validationRules }
         documents { id } }
     }
-    actionLogs { id type status summary changes parentActionId createdAt completedAt tool { id } messages { id } }
+    actionLogs(limit: 10) { id type status summary changes parentActionId createdAt completedAt tool { id } messages { id } }
     matchingLeads { id }
     lastAction { id }
     nextFollowUp { id }

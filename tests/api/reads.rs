@@ -147,6 +147,7 @@ on_both_backends! {
             size_bytes: Set(1234),
             storage_key: Set("acme/ein.pdf".into()),
             created_at: Set(Utc::now()),
+            ..Default::default()
         })
         .exec_without_returning(&app.db)
         .await

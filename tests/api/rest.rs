@@ -148,7 +148,8 @@ on_both_backends! {
         assert_eq!(keys(&body), top);
         // The documented lead keys, then what a read adds.
         let mut expected = keys(&documented["lead"]);
-        expected.extend(["isTest", "submittedAt", "workspaceId", "status"]);
+        expected.extend(["isTest", "submittedAt", "workspaceId", "status", "documents"]);
+        assert_eq!(body["lead"]["documents"], serde_json::json!([]));
         assert_eq!(keys(&body["lead"]), expected);
         assert_eq!(body["lead"]["status"], "COMPLETED");
         assert_eq!(body["lead"]["isTest"], false);

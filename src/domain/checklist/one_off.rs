@@ -195,7 +195,7 @@ pub async fn add(
                 "code",
                 format!("`{}` is already used in this workspace", model.code),
             ),
-            _ => Error::Database(e),
+            _ => Error::from(e),
         })?;
     lead_checklist_item::Entity::insert(lead_checklist_item::ActiveModel {
         id: Set(Uuid::now_v7()),

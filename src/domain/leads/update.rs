@@ -20,7 +20,7 @@ use crate::domain::{
     checklist::{Template, one_off, updates},
     clock,
     lead_input::{ChecklistUpdate, LeadInput, parse_checklist},
-    status, tags, transaction_options,
+    retry, status, tags, transaction_options,
 };
 use crate::entities::{
     action_log, checklist_item,
@@ -106,6 +106,18 @@ pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
 /// The shared write path: lock the lead, validate, apply, log, commit. A one-off item to
 /// add is added first (so the status sees it) and recorded as `added`.
 async fn write<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead: Target<'_>,
+    summary: &str,
+    new_item: Option<&one_off::NewItem>,
+    changes: &LeadChanges,
+) -> Result<(lead::Model, Option<checklist_item::Model>)> {
+    retry::retrying(|| write_once(db, principal, lead, summary, new_item, changes)).await
+}
+
+/// One attempt of `write`: the whole transaction.
+async fn write_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,

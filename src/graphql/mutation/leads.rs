@@ -297,7 +297,8 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let id = parse_id("id", &id)?;
-        let erased = erase::erase(db, &caller.principal, id).await.gql()?;
+        let store = &ctx.data::<crate::config::Config>()?.documents.store;
+        let erased = erase::erase(db, store, &caller.principal, id).await.gql()?;
         Ok(EraseLeadPayload {
             success: true,
             erased_id: ID(erased.to_string()),

@@ -11,6 +11,7 @@
 mod action_logs;
 mod body;
 mod checklist;
+pub(crate) mod documents;
 mod json;
 mod payload;
 mod reading;
@@ -103,14 +104,14 @@ fn lead_id(raw: &str) -> Result<Uuid, Error> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound("lead"))
 }
 
-fn respond(result: Result<Value, Error>) -> Response {
+pub(super) fn respond(result: Result<Value, Error>) -> Response {
     match result {
         Ok(payload) => (StatusCode::OK, axum::Json(payload)).into_response(),
         Err(err) => super::errors::rest(&err),
     }
 }
 
-async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
+pub(super) async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
     caller::resolve(state, headers)
         .await?
         .ok_or(Error::Unauthenticated)

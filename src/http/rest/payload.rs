@@ -25,7 +25,8 @@ const ACTION_LOG_FIELDS: &str =
   documents { id fileName contentType size url }";
 
 /// What GET adds to the lead (the documented read shape).
-const READ_FIELDS: &str = "isTest submittedAt workspaceId status";
+const READ_FIELDS: &str = "isTest submittedAt workspaceId status
+  documents { id fileName contentType size url }";
 
 fn rest_lead_query(read: bool) -> String {
     let extra = if read { READ_FIELDS } else { "" };
@@ -129,7 +130,9 @@ pub(super) async fn read_lead(
     query: &str,
 ) -> Result<Map<String, Value>, Error> {
     let request = async_graphql::Request::new(query)
-        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })));
+        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })))
+        // Our own fixed query: the operation limits are for clients' documents.
+        .data(crate::graphql::limits::OwnQuery);
     let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
     if let Some(error) = response.errors.first() {
         return Err(Error::Internal(format!(
