@@ -6,6 +6,7 @@ mod harness;
 
 mod action_entries;
 mod auth;
+mod checklist_values;
 mod cli;
 mod concurrency;
 mod config;
