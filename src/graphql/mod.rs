@@ -8,6 +8,7 @@ pub mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod order;
 pub mod query;
 pub mod scalars;
 pub mod types;
@@ -49,7 +50,9 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
     .data(db)
     .data(config.clone())
     // Depth and complexity are checked by `limits`, which gives each refusal its code.
-    .extension(config.limits);
+    .extension(config.limits)
+    // Answers in the query's field order (see `order`).
+    .extension(order::FieldOrder);
     match audience {
         Audience::Keyed if config.introspection => {}
         Audience::Keyed => {

@@ -12,6 +12,7 @@ mod cost;
 mod create_lead;
 mod erasure;
 mod errors;
+mod field_order;
 mod graphiql;
 mod http;
 mod limits;
