@@ -250,14 +250,24 @@ fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError
     Ok(Some(RateLimit { per_second, burst }))
 }
 
+/// Writes a line on stdout. A closed stdout is not an error: `leadgate serve --demo |
+/// head -1` keeps serving after `head` exits (`println!` would panic on the broken pipe).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn print(value: serde_json::Value) {
-    println!("{value}");
+    say!("{value}");
 }
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Schema = cli.command {
-        print!("{}", graphql::sdl());
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", graphql::sdl());
         return Ok(());
     }
     // `serve` checks its settings before it touches the database.
@@ -348,10 +358,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let mut graphiql = GraphiqlPage::standard();
             if with_demo {
                 let (workspace, key) = demo::seed(&db).await?;
-                println!("demo workspace: {} ({})", workspace.name, workspace.id);
-                println!("demo API key:   {}", key.key);
+                say!("demo workspace: {} ({})", workspace.name, workspace.id);
+                say!("demo API key:   {}", key.key);
                 if signing_key.is_none() {
-                    println!(
+                    say!(
                         "signing key:    random for this run (document URLs stop working when it stops; set LEADGATE_SIGNING_KEY to keep them)"
                     );
                 }
@@ -361,8 +371,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     tracing::warn!(%address, "--demo: the GraphiQL page shows the demo API key to anyone who can reach this address");
                 }
             }
-            println!("GraphiQL:       http://{address}/graphql");
-            println!("REST:           POST http://{address}/api/v1/leads");
+            say!("GraphiQL:       http://{address}/graphql");
+            say!("REST:           POST http://{address}/api/v1/leads");
             let app = router(AppState::new(db, config).with_graphiql(graphiql));
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())

@@ -62,6 +62,10 @@ pub enum Error {
     /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
     #[error("{message}")]
     LimitExceeded { code: &'static str, message: String },
+    /// An automatic persisted query's hash this replica does not know: the client retries
+    /// with the query text (the message is what Apollo Client and urql look for).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(#[from] sea_orm::DbErr),
@@ -129,6 +133,7 @@ impl Error {
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimitExceeded { code, .. } => code,
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 
 pub use config::Config;
 pub use http::{AppState, router};

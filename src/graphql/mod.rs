@@ -9,6 +9,7 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod order;
+pub mod persisted_queries;
 pub mod query;
 pub mod scalars;
 pub mod types;

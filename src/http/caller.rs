@@ -39,7 +39,9 @@ pub(crate) async fn principal(
     };
     tracing::Span::current().record("api_key_id", tracing::field::display(principal.api_key_id));
     if let Some(limiter) = &state.limiter {
-        limiter.check_n(principal.api_key_id, operations)?;
+        limiter
+            .check_n(principal.api_key_id, operations)
+            .inspect_err(|_| state.metrics.rate_limited())?;
     }
     Ok(Some(principal))
 }

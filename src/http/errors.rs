@@ -47,6 +47,8 @@ pub(crate) fn status(err: &Error) -> StatusCode {
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        // As Apollo Server answers it: a normal step of the protocol, not a failure.
+        Error::PersistedQueryNotFound => StatusCode::OK,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -80,7 +82,9 @@ pub(crate) fn rest(err: &Error) -> Response {
         error["requestId"] = json!(id);
     }
     let body = json!({ "success": false, "error": error });
-    with_headers(err, (status(err), axum::Json(body)).into_response())
+    let mut response = with_headers(err, (status(err), axum::Json(body)).into_response());
+    super::metrics::observe(&mut response, |o| o.error(err.code()));
+    response
 }
 
 /// A GraphQL response holding only this error, for errors raised before execution
@@ -93,6 +97,7 @@ pub(crate) fn graphql(err: &Error) -> Response {
     tag_with_request_id(&mut response);
     let mut http = GraphQLResponse::from(response).into_response();
     *http.status_mut() = status(err);
+    super::metrics::observe(&mut http, |o| o.error(err.code()));
     with_headers(err, http)
 }
 
@@ -114,6 +119,13 @@ fn with_headers(err: &Error, mut response: Response) -> Response {
     match err {
         Error::RateLimited { retry_after_secs } => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        // The retry with the text registers the hash: no cache may keep the miss.
+        Error::PersistedQueryNotFound => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, must-revalidate"),
+            );
         }
         Error::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
             if let Ok(value) = HeaderValue::from_str(allow) {
@@ -212,6 +224,11 @@ mod tests {
                 },
                 429,
                 "RATE_LIMITED",
+            ),
+            (
+                Error::PersistedQueryNotFound,
+                200,
+                "PERSISTED_QUERY_NOT_FOUND",
             ),
             (Error::Internal("boom".into()), 500, "INTERNAL"),
         ];

@@ -23,7 +23,7 @@ use crate::graphql::{
     errors,
 };
 
-use super::{AppState, caller, errors as http_errors, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql, metrics};
 
 /// `POST /graphql`.
 pub(crate) async fn post(
@@ -33,8 +33,20 @@ pub(crate) async fn post(
 ) -> Response {
     match request {
         Ok(request) => match request.into_inner() {
-            BatchRequest::Single(request) => execute(&state, &headers, request).await,
-            BatchRequest::Batch(requests) => execute_batch(&state, &headers, requests).await,
+            BatchRequest::Single(mut request) => {
+                if let Some(refused) = persisted_query(&state, &mut request) {
+                    return refused;
+                }
+                execute(&state, &headers, request).await
+            }
+            BatchRequest::Batch(mut requests) => {
+                for request in &mut requests {
+                    if let Some(refused) = persisted_query(&state, request) {
+                        return refused;
+                    }
+                }
+                execute_batch(&state, &headers, requests).await
+            }
         },
         Err(rejection) => {
             http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
@@ -92,6 +104,10 @@ pub(crate) async fn get(
             return http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes));
         }
     };
+    // A hash resolves to its text first, so a hashed mutation is refused over GET too.
+    if let Some(refused) = persisted_query(&state, &mut request) {
+        return refused;
+    }
     if is_mutation(&mut request) {
         return http_errors::graphql(&Error::MethodNotAllowed {
             method: "a mutation over GET".into(),
@@ -99,6 +115,28 @@ pub(crate) async fn get(
         });
     }
     execute(&state, &headers, request).await
+}
+
+/// Fills in the query text of an automatic persisted query (or registers it); a miss or a
+/// wrong hash is answered at once (the answer returned).
+fn persisted_query(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
+    match state.persisted_queries.resolve(request) {
+        Ok(lookup) => {
+            if let Some(label) = lookup.label() {
+                state.metrics.persisted_query(label);
+            }
+            None
+        }
+        Err(err) => {
+            if matches!(err, Error::PersistedQueryNotFound) {
+                state.metrics.persisted_query("miss");
+            }
+            let mut refused = http_errors::graphql(&err);
+            let operation = state.metrics.operation(request.operation_name.as_deref());
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            Some(refused)
+        }
+    }
 }
 
 /// Whether the operation the request would run is a mutation (unparseable documents are
@@ -121,17 +159,28 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
+    let operation = state
+        .metrics
+        .operation(metrics::operation_name(&mut request).as_deref());
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.
-        Err(err) => return http_errors::graphql(&err),
+        Err(err) => {
+            let mut refused = http_errors::graphql(&err);
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            return refused;
+        }
     };
+    let request = request.data(state.metrics.clone());
     let schema = state.schema_for(&caller);
     let mut response = errors::add_codes(context::execute(schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
-    GraphQLResponse::from(response).into_response()
+    let observed = metrics::graphql_observed(operation, &response);
+    let mut http = GraphQLResponse::from(response).into_response();
+    metrics::observe(&mut http, |o| o.merge(observed));
+    http
 }
 
 /// A JSON batch: at most `limits.batch_size` operations (`MAX_BATCH_SIZE_LIMIT`, nothing
@@ -167,6 +216,7 @@ async fn execute_batch(
         let caller = principal
             .clone()
             .map(|principal| Caller::new(state.db.clone(), principal));
+        let request = request.data(state.metrics.clone());
         let schema = state.schema_for(&caller);
         let mut response = errors::add_codes(context::execute(schema, request, caller).await);
         http_errors::tag_with_request_id(&mut response);

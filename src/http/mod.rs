@@ -7,6 +7,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod metrics;
 mod rate_limit;
 mod request_id;
 mod rest;
@@ -42,6 +43,10 @@ pub struct AppState {
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
+    /// This replica's metrics, served at `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// This replica's automatic persisted queries (hash -> query text).
+    pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -66,6 +71,8 @@ impl AppState {
             db,
             config,
             graphiql: GraphiqlPage::standard(),
+            metrics: crate::metrics::Metrics::new(),
+            persisted_queries: Default::default(),
         }
     }
 
@@ -79,7 +86,7 @@ impl AppState {
 }
 
 /// The whole HTTP surface. From the outside in: the request id (so everything below
-/// can name the request), a trace span per request, CORS, compression, the guard (body
+/// can name the request), a trace span per request, metrics (counted and timed), CORS, compression, the guard (body
 /// limit, panics, JSON for every error answer), the timeout, and the routes.
 /// Spans carry method, path, request id and, once known, the API key's id: never query
 /// strings, bodies or the key itself, which can hold PII or secrets.
@@ -115,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::scrape))
         // The guard enforces the body limit for every extractor alike.
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
@@ -126,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             cors::Cors::new(&state.config.cors_origins),
             cors::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
         ))
         .layer(trace)
         .layer(middleware::from_fn(request_id::assign))

@@ -19,6 +19,8 @@ mod limits;
 mod listing;
 mod logs;
 mod matching;
+mod metrics;
+mod persisted_queries;
 mod rate_limits;
 mod reads;
 mod request_ids;

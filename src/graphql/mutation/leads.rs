@@ -217,6 +217,9 @@ impl LeadMutations {
         let lead = leads::create(db, &caller.principal, &input.into())
             .await
             .gql()?;
+        if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+            metrics.lead_created();
+        }
         Ok(CreateLeadPayload(lead))
     }
 

@@ -71,6 +71,7 @@ async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let caller = authenticated(state, headers).await?;
     let input = body::create(body)?;
     let lead = leads::create(&state.db, &caller.principal, &input).await?;
+    state.metrics.lead_created();
     read_payload(state, caller, lead.id, false).await
 }
 
