@@ -66,9 +66,13 @@ pub enum Error {
     /// with the query text (the message is what Apollo Client and urql look for).
     #[error("PersistedQueryNotFound")]
     PersistedQueryNotFound,
+    /// A write lost a race for a unique value (two requests creating the same thing at
+    /// once) that no check before it could see: the client's retry will see the winner.
+    #[error("{0} conflicts with a change made at the same time; retry the request")]
+    Conflict(&'static str),
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
     /// A bug or an impossible state. The detail is logged, never sent to clients.
     #[error("internal error")]
     Internal(String),
@@ -132,6 +136,7 @@ impl Error {
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Conflict(_) => "CONFLICT",
             Self::LimitExceeded { code, .. } => code,
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
@@ -144,11 +149,23 @@ impl Error {
     }
 }
 
+/// Storage errors are internal, except a unique-constraint violation: a race between
+/// two requests is not a bug, and is answered CONFLICT (409) wherever it happens (the
+/// places that can name a field map it themselves first, e.g. a one-off item's code).
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("the request"),
+            _ => Self::Database(err),
+        }
+    }
+}
+
 /// Turns a transaction error back into ours (the closure's error, or the commit's).
 impl From<sea_orm::TransactionError<Error>> for Error {
     fn from(err: sea_orm::TransactionError<Error>) -> Self {
         match err {
-            sea_orm::TransactionError::Connection(db) => Self::Database(db),
+            sea_orm::TransactionError::Connection(db) => Self::from(db),
             sea_orm::TransactionError::Transaction(err) => err,
         }
     }

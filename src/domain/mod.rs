@@ -14,6 +14,7 @@ pub mod matching;
 pub mod phone;
 pub mod status;
 pub mod tags;
+pub mod text;
 pub mod timeline;
 pub mod timezone;
 pub mod workspaces;

@@ -4,6 +4,7 @@ pub mod batching;
 pub mod context;
 pub mod enums;
 pub mod errors;
+pub mod inputs;
 pub mod introspection;
 pub mod limits;
 pub mod loaders;
@@ -52,6 +53,8 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
     .data(config.clone())
     // Depth and complexity are checked by `limits`, which gives each refusal its code.
     .extension(config.limits)
+    // NUL characters in any input are refused before anything runs (see `inputs`).
+    .extension(inputs::InputChecks)
     // Answers in the query's field order (see `order`).
     .extension(order::FieldOrder);
     match audience {

@@ -43,6 +43,7 @@ pub(crate) fn status(err: &Error) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -203,6 +204,7 @@ mod tests {
             (Error::Unauthenticated, 401, "UNAUTHENTICATED"),
             (Error::bad_input("email", "bad"), 400, "BAD_USER_INPUT"),
             (Error::NotFound("lead"), 404, "NOT_FOUND"),
+            (Error::Conflict("the request"), 409, "CONFLICT"),
             (Error::BadRequest("x".into()), 400, "BAD_REQUEST"),
             (
                 Error::MethodNotAllowed {

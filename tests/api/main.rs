@@ -5,6 +5,7 @@
 mod harness;
 
 mod auth;
+mod bounded_inputs;
 mod cli;
 mod concurrency;
 mod cors;
