@@ -22,6 +22,7 @@ mod logs;
 mod matching;
 mod metrics;
 mod persisted_queries;
+mod properties;
 mod rate_limits;
 mod reads;
 mod request_ids;
