@@ -2,7 +2,7 @@
 
 use std::{num::NonZeroU32, time::Duration};
 
-use crate::domain::documents::UrlSigner;
+use crate::domain::documents::{UrlSigner, upload};
 
 /// Settings with production defaults; see README "Configuration".
 #[derive(Debug, Clone)]
@@ -22,6 +22,9 @@ pub struct Config {
     /// Signs document download URLs. The default is a random key per process (`serve`
     /// requires a configured one unless `--demo`).
     pub url_signer: UrlSigner,
+    /// Where document bytes go and what uploads accept. The default keeps them in memory
+    /// (tests); `serve` opens `--documents`.
+    pub documents: upload::Settings,
     /// Requests per API key, per replica; `None` turns rate limiting off.
     pub rate_limit: Option<RateLimit>,
 }
@@ -51,7 +54,8 @@ impl Default for Config {
             limits: Default::default(),
             introspection: true,
             cors_origins: Vec::new(),
-            url_signer: UrlSigner::random("/documents", chrono::Duration::minutes(15)),
+            url_signer: UrlSigner::random("/documents", chrono::Duration::hours(1)),
+            documents: upload::Settings::default(),
             rate_limit: Some(RateLimit::default()),
         }
     }

@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod faults;
 pub mod graphql;
 pub mod http;
 pub mod logging;

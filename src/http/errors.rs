@@ -43,13 +43,17 @@ pub(crate) fn status(err: &Error) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::UniqueRace(_) => StatusCode::CONFLICT,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
-        Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::PayloadTooLarge { .. } | Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         // As Apollo Server answers it: a normal step of the protocol, not a failure.
         Error::PersistedQueryNotFound => StatusCode::OK,
+        Error::Unavailable(_) | Error::Conflict(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::IdempotencyInProgress => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -69,6 +73,9 @@ pub(crate) fn rest(err: &Error) -> Response {
     if err.is_internal() {
         error["errorId"] = json!(crate::diagnostics::Diagnostic::log(err).to_string());
     }
+    if err.is_transient() {
+        crate::diagnostics::log_transient(err);
+    }
     if let Error::BadInput(fields) = err {
         error["field"] = json!(fields.first().map(|f| f.field.clone()));
         error["fields"] = fields
@@ -76,7 +83,7 @@ pub(crate) fn rest(err: &Error) -> Response {
             .map(|f| json!({ "field": f.field, "message": f.message }))
             .collect();
     }
-    if let Error::RateLimited { retry_after_secs } = err {
+    if let Some(retry_after_secs) = err.retry_after_secs() {
         error["retryAfter"] = json!(retry_after_secs);
     }
     if let Some(id) = request_id::current() {
@@ -117,10 +124,10 @@ pub(crate) fn tag_with_request_id(response: &mut async_graphql::Response) {
 
 fn with_headers(err: &Error, mut response: Response) -> Response {
     let headers = response.headers_mut();
+    if let Some(retry_after_secs) = err.retry_after_secs() {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
     match err {
-        Error::RateLimited { retry_after_secs } => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-        }
         // The retry with the text registers the hash: no cache may keep the miss.
         Error::PersistedQueryNotFound => {
             headers.insert(
@@ -204,7 +211,7 @@ mod tests {
             (Error::Unauthenticated, 401, "UNAUTHENTICATED"),
             (Error::bad_input("email", "bad"), 400, "BAD_USER_INPUT"),
             (Error::NotFound("lead"), 404, "NOT_FOUND"),
-            (Error::Conflict("the request"), 409, "CONFLICT"),
+            (Error::UniqueRace("the request"), 409, "CONFLICT"),
             (Error::BadRequest("x".into()), 400, "BAD_REQUEST"),
             (
                 Error::MethodNotAllowed {
@@ -232,6 +239,15 @@ mod tests {
                 200,
                 "PERSISTED_QUERY_NOT_FOUND",
             ),
+            (
+                Error::Unavailable(sea_orm::DbErr::ConnectionAcquire(
+                    sea_orm::ConnAcquireErr::Timeout,
+                )),
+                503,
+                "SERVICE_UNAVAILABLE",
+            ),
+            (Error::IdempotencyKeyReused, 422, "IDEMPOTENCY_KEY_REUSED"),
+            (Error::IdempotencyInProgress, 409, "IDEMPOTENCY_IN_PROGRESS"),
             (Error::Internal("boom".into()), 500, "INTERNAL"),
         ];
         for (err, code, name) in cases {

@@ -25,13 +25,19 @@ use crate::graphql::{
 
 use super::{AppState, caller, errors as http_errors, graphiql, metrics};
 
-/// `POST /graphql`.
+/// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
 pub(crate) async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: Result<GraphQLBatchRequest, GraphQLRejection>,
+    request: Request,
 ) -> Response {
-    match request {
+    if is_multipart(&headers) {
+        return match multipart(&state, &headers, request).await {
+            Ok(request) => execute(&state, &headers, request).await,
+            Err(err) => http_errors::graphql(&err),
+        };
+    }
+    match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &state).await {
         Ok(request) => match request.into_inner() {
             BatchRequest::Single(mut request) => {
                 if let Some(refused) = persisted_query(&state, &mut request) {
@@ -39,19 +45,63 @@ pub(crate) async fn post(
                 }
                 execute(&state, &headers, request).await
             }
-            BatchRequest::Batch(mut requests) => {
-                for request in &mut requests {
-                    if let Some(refused) = persisted_query(&state, request) {
-                        return refused;
-                    }
-                }
-                execute_batch(&state, &headers, requests).await
-            }
+            BatchRequest::Batch(requests) => execute_batch(&state, &headers, requests).await,
         },
         Err(rejection) => {
             http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
         }
     }
+}
+
+/// Whether a request is `multipart/form-data` (the GraphQL multipart request spec).
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// Reads a GraphQL multipart request with the upload limits: async-graphql spools each
+/// file to a temp file (never to memory) and the resolver streams it to the store.
+async fn multipart(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<async_graphql::Request, Error> {
+    use futures::TryStreamExt;
+    let limits = &state.config.documents;
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(limits.max_file_bytes as usize)
+        // async-graphql uses this only to bound the whole stream (files x size); one
+        // more file's room leaves space for the operations and map fields. The count
+        // itself is checked by the upload batch.
+        .max_num_files(limits.max_files + 1);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = request
+        .into_body()
+        .into_data_stream()
+        .map_err(std::io::Error::other)
+        .into_async_read();
+    async_graphql::http::receive_body(content_type, body, options)
+        .await
+        .map_err(|err| match err {
+            ParseRequestError::PayloadTooLarge => Error::UploadTooLarge(format!(
+                "files: a file may hold at most {} bytes",
+                limits.max_file_bytes
+            )),
+            ParseRequestError::Io(_) => {
+                Error::BadRequest("the request body could not be read".into())
+            }
+            other => Error::BadRequest(format!(
+                "not a GraphQL multipart request (operations, map, then the files): {other}"
+            )),
+        })
 }
 
 /// Why a body is not a GraphQL request, in plain words (async-graphql's own rejection
@@ -78,7 +128,7 @@ fn unreadable(err: ParseRequestError, body_limit: usize) -> Error {
         }
         // Reading the body failed: the guard answers 413 when it was the body limit.
         ParseRequestError::Io(_) => Error::BadRequest("the request body could not be read".into()),
-        _ => Error::BadRequest("file uploads (multipart requests) are not accepted".into()),
+        _ => Error::BadRequest("the request could not be read as GraphQL".into()),
     }
 }
 
@@ -212,12 +262,21 @@ async fn execute_batch(
         Err(err) => return http_errors::graphql(&err),
     };
     let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
+    for mut request in requests {
+        // A persisted-query miss answers that operation alone; the others still run.
+        if let Err(err) = state.persisted_queries.resolve(&mut request) {
+            let error = errors::to_graphql(&err).into_server_error(Default::default());
+            let mut response = errors::add_codes(async_graphql::Response::from_errors(vec![error]));
+            http_errors::tag_with_request_id(&mut response);
+            responses.push(response);
+            continue;
+        }
         let caller = principal
             .clone()
             .map(|principal| Caller::new(state.db.clone(), principal));
         let request = request.data(state.metrics.clone());
         let schema = state.schema_for(&caller);
+        let request = request.data(state.metrics.clone());
         let mut response = errors::add_codes(context::execute(schema, request, caller).await);
         http_errors::tag_with_request_id(&mut response);
         responses.push(response);

@@ -2,6 +2,7 @@
 
 mod caller;
 pub mod cors;
+mod downloads;
 mod errors;
 mod graphiql;
 mod graphql;
@@ -13,6 +14,7 @@ mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
+pub use health::Readiness;
 
 use std::sync::Arc;
 
@@ -47,6 +49,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// This replica's automatic persisted queries (hash -> query text).
     pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
+    /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
+    pub readiness: Readiness,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -73,6 +77,7 @@ impl AppState {
             graphiql: GraphiqlPage::standard(),
             metrics: crate::metrics::Metrics::new(),
             persisted_queries: Default::default(),
+            readiness: Readiness::default(),
         }
     }
 
@@ -109,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         });
     let limits = guard::Limits {
         body_bytes: state.config.body_limit_bytes,
+        upload_bytes: state.config.documents.max_request_bytes(),
         timeout_millis: state.config.request_timeout.as_millis() as u64,
     };
     Router::new()
@@ -120,6 +126,27 @@ pub fn router(state: AppState) -> Router {
             post(rest::create_lead).put(rest::update_lead),
         )
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
+        .route(
+            "/api/v1/leads/{lead_id}/documents",
+            get(rest::documents::of_lead),
+        )
+        .route("/api/v1/documents/{document_id}", get(rest::documents::one))
+        .route(
+            "/documents/{workspace_id}/{document_id}",
+            get(downloads::download),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist-items",
+            post(rest::add_checklist_item),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist",
+            get(rest::get_checklist),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/action-logs",
+            get(rest::get_action_logs),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::scrape))
@@ -129,6 +156,16 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
+        // Added after the request timeout, so only its own applies.
+        .route(
+            "/api/v1/documents",
+            post(rest::documents::upload)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::disable())
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    state.config.documents.upload_timeout,
+                )),
+        )
         .layer(middleware::from_fn_with_state(limits, guard::guard))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(

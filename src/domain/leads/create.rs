@@ -12,7 +12,7 @@ use crate::domain::{
     checklist::Template,
     clock,
     lead_input::{LeadInput, parse_checklist},
-    status, tags, transaction_options,
+    retry, status, tags, transaction_options,
 };
 use crate::entities::{
     action_log,
@@ -28,6 +28,15 @@ use super::{SOURCE_API, api_activity, fields};
 /// The template is read inside the transaction (two statements), share-locked so an
 /// import cannot remove an item under it; nothing is written when input is bad.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    input: &LeadInput,
+) -> Result<lead::Model> {
+    retry::retrying(|| create_once(db, principal, input)).await
+}
+
+/// One attempt of `create`: the whole transaction.
+async fn create_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,

@@ -266,9 +266,10 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let lead = target("leadId", &lead_id)?;
-        let lead = leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
-            .await
-            .gql()?;
+        let (lead, _) =
+            leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
+                .await
+                .gql()?;
         Ok(UpdateLeadPayload(lead))
     }
 
@@ -286,7 +287,8 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let id = parse_id("id", &id)?;
-        let erased = erase::erase(db, &caller.principal, id).await.gql()?;
+        let store = &ctx.data::<crate::config::Config>()?.documents.store;
+        let erased = erase::erase(db, store, &caller.principal, id).await.gql()?;
         Ok(EraseLeadPayload {
             success: true,
             erased_id: ID(erased.to_string()),
