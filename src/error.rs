@@ -70,6 +70,10 @@ pub enum Error {
     /// with the query text (the message is what Apollo Client and urql look for).
     #[error("PersistedQueryNotFound")]
     PersistedQueryNotFound,
+    /// A write lost a race for a unique value (two requests creating the same thing at
+    /// once) that no check before it could see: the client's retry will see the winner.
+    #[error("{0} conflicts with a change made at the same time; retry the request")]
+    UniqueRace(&'static str),
     /// The GraphQL request is over one of the operation limits (`graphql::limits`);
     /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
     #[error("{message}")]
@@ -112,9 +116,14 @@ pub enum Error {
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
 
 /// Every storage error goes through the one classifier of faults: conflicts (retried by
-/// `domain::retry`), an unreachable database, or an internal failure.
+/// `domain::retry`), an unreachable database, or an internal failure. A unique-constraint
+/// violation is a race between two requests, not a bug: CONFLICT (409) wherever it
+/// happens (places that can name a field map it first, e.g. a one-off item's code).
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::UniqueRace("the request");
+        }
         match crate::faults::classify(&err) {
             crate::faults::Fault::Conflict => Self::Conflict(err),
             crate::faults::Fault::Unavailable => Self::Unavailable(err),
@@ -182,6 +191,7 @@ impl Error {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::UniqueRace(_) => "CONFLICT",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::LimitExceeded { code, .. } => code,
             Self::Unavailable(_) | Self::Conflict(_) => "SERVICE_UNAVAILABLE",

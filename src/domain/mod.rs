@@ -17,6 +17,7 @@ pub mod phone_zones;
 pub mod retry;
 pub mod status;
 pub mod tags;
+pub mod text;
 pub mod timeline;
 pub mod timezone;
 pub mod workspaces;

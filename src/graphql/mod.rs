@@ -4,10 +4,12 @@ pub mod batching;
 pub mod context;
 pub mod enums;
 pub mod errors;
+pub mod inputs;
 pub mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod order;
 pub mod persisted_queries;
 pub mod query;
 pub mod scalars;
@@ -50,7 +52,11 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
     .data(db)
     .data(config.clone())
     // Depth and complexity are checked by `limits`, which gives each refusal its code.
-    .extension(config.limits);
+    .extension(config.limits)
+    // NUL characters in any input are refused before anything runs (see `inputs`).
+    .extension(inputs::InputChecks)
+    // Answers in the query's field order (see `order`).
+    .extension(order::FieldOrder);
     match audience {
         Audience::Keyed if config.introspection => {}
         Audience::Keyed => {

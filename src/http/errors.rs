@@ -43,6 +43,7 @@ pub(crate) fn status(err: &Error) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::UniqueRace(_) => StatusCode::CONFLICT,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
         Error::PayloadTooLarge { .. } | Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -210,6 +211,7 @@ mod tests {
             (Error::Unauthenticated, 401, "UNAUTHENTICATED"),
             (Error::bad_input("email", "bad"), 400, "BAD_USER_INPUT"),
             (Error::NotFound("lead"), 404, "NOT_FOUND"),
+            (Error::UniqueRace("the request"), 409, "CONFLICT"),
             (Error::BadRequest("x".into()), 400, "BAD_REQUEST"),
             (
                 Error::MethodNotAllowed {

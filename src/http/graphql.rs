@@ -282,6 +282,7 @@ async fn execute_batch(
         let caller = principal
             .clone()
             .map(|principal| Caller::new(state.db.clone(), principal));
+        let request = request.data(state.metrics.clone());
         let schema = state.schema_for(&caller);
         let request = request.data(state.metrics.clone());
         let mut response = errors::add_codes(context::execute(schema, request, caller).await);

@@ -115,7 +115,14 @@ fn read_lead_field(input: &mut LeadInput, key: &str, slot: Slot<'_>) {
 /// The body's fields; a body that is not a JSON object is a problem of the whole `body`.
 pub(super) fn object(body: &[u8]) -> Result<Map<String, Value>, Error> {
     let problem = match json::parse(body) {
-        Ok(Value::Object(fields)) => return Ok(fields),
+        Ok(Value::Object(fields)) => {
+            // NUL characters are refused in every field, before any is read.
+            let nul = crate::domain::text::nul_errors("", &Value::Object(fields.clone()));
+            if !nul.is_empty() {
+                return Err(Error::BadInput(nul));
+            }
+            return Ok(fields);
+        }
         Ok(_) => "must be a JSON object".to_owned(),
         Err(_) if body.trim_ascii().is_empty() => "is empty; send a JSON object".to_owned(),
         Err(e) => {
