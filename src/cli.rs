@@ -360,6 +360,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             println!("GraphiQL:       http://{address}/graphql");
             println!("REST:           POST http://{address}/api/v1/leads");
+            tokio::spawn(crate::domain::idempotency::keep_pruned(db.clone()));
             let state = AppState::new(db, config).with_graphiql(graphiql);
             serve(listener, state, shutdown_grace).await?;
         }

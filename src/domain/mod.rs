@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod documents;
 pub mod email;
+pub mod idempotency;
 pub mod lead_input;
 pub mod leads;
 pub mod matching;

@@ -7,16 +7,19 @@ use async_graphql::{
     parser::types::{DocumentOperations, OperationType},
 };
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use std::sync::Arc;
+
 use axum::{
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 
+use crate::domain::{auth::Principal, idempotency};
 use crate::error::Error;
 use crate::graphql::{context, errors};
 
-use super::{AppState, caller, errors as http_errors, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql, idempotency as idempotent};
 
 /// `POST /graphql`.
 pub(crate) async fn post(
@@ -118,7 +121,67 @@ async fn execute(
         // Refused before anything executes (rate limit, storage down): the status says so.
         Err(err) => return http_errors::graphql(&err),
     };
+    let keyed = match keyed(headers, &request, caller.as_ref()) {
+        Ok(keyed) => keyed,
+        Err(err) => return http_errors::graphql(&err),
+    };
+    let Some((keyed, principal)) = keyed else {
+        let mut response =
+            errors::add_codes(context::execute(&state.schema, request, caller).await);
+        http_errors::tag_with_request_id(&mut response);
+        return GraphQLResponse::from(response).into_response();
+    };
+    match idempotency::precheck(&state.db, &principal, &keyed.claim).await {
+        Ok(Some(body)) => return idempotent::replay(body, GRAPHQL_RESPONSE),
+        Ok(None) => {}
+        Err(err) => return http_errors::graphql(&err),
+    }
+    let request = request.data(keyed.clone());
     let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
-    GraphQLResponse::from(response).into_response()
+    match keyed.outcome() {
+        // This request created the lead (or renders one whose request died): what it
+        // sends is what the key replays from now on.
+        Some(idempotency::Answer::Lead(_)) => {
+            let body = serde_json::to_string(&response).expect("a GraphQL response serialises");
+            idempotent::store(&state.db, &principal, &keyed.claim, &body).await;
+            let mut http = (StatusCode::OK, body).into_response();
+            http.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(GRAPHQL_RESPONSE),
+            );
+            http
+        }
+        // The first request finished between the precheck and the create.
+        Some(idempotency::Answer::Replay(body)) => idempotent::replay(body, GRAPHQL_RESPONSE),
+        None => GraphQLResponse::from(response).into_response(),
+    }
+}
+
+/// What async-graphql-axum answers GraphQL with.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// The request's Idempotency-Key claim (authenticated requests only: keys are per
+/// workspace), fingerprinted by the whole GraphQL request.
+fn keyed(
+    headers: &HeaderMap,
+    request: &async_graphql::Request,
+    caller: Option<&context::Caller>,
+) -> Result<Option<(Arc<idempotency::Keyed>, Principal)>, Error> {
+    let Some(caller) = caller else {
+        return Ok(None);
+    };
+    let canonical = serde_json::json!({
+        "query": request.query,
+        "operationName": request.operation_name,
+        "variables": request.variables.clone().into_value().into_json().unwrap_or_default(),
+    });
+    Ok(
+        idempotent::claim(headers, "graphql", &canonical)?.map(|claim| {
+            (
+                Arc::new(idempotency::Keyed::new(claim)),
+                caller.principal.clone(),
+            )
+        }),
+    )
 }

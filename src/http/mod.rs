@@ -7,6 +7,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod idempotency;
 mod rate_limit;
 mod request_id;
 mod rest;

@@ -15,6 +15,7 @@ mod errors;
 mod faults;
 mod graphiql;
 mod http;
+mod idempotency;
 mod listing;
 mod lock_order;
 mod logs;
