@@ -23,6 +23,7 @@ mod matching;
 mod proxy;
 mod rate_limits;
 mod reads;
+mod replicas;
 mod request_ids;
 mod rest;
 mod rest_errors;
