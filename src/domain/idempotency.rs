@@ -11,7 +11,7 @@
 //!   sees the committed row. A lead and its key therefore commit together or not at all.
 //! - The rendered response is stored right after (`store_response`); until then the key
 //!   answers IDEMPOTENCY_IN_PROGRESS. A process that dies in between leaves a key that
-//!   names its lead: once the row is older than `RENDER_DEADLINE`, the next request with
+//!   names its lead: once the row is older than the request timeout, the next request with
 //!   the key renders that lead's response and stores it (`Decision::Render`).
 //! - A refused request (bad input, a failed transaction) leaves no row, so the key can be
 //!   used again once the request is fixed.
@@ -36,8 +36,10 @@ pub const HEADER: &str = "idempotency-key";
 pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);
 
 /// A key whose response is still missing this long after its lead committed belongs to
-/// a request that died (the request timeout is 30 s by default): render it again.
-pub const RENDER_DEADLINE: chrono::Duration = chrono::Duration::seconds(60);
+/// a request that died or failed after the commit: render it again. The default; HTTP
+/// sets it to the request timeout plus a second (`Claim::answered_within`), since no
+/// request runs longer.
+pub const RENDER_DEADLINE: chrono::Duration = chrono::Duration::seconds(31);
 
 /// The longest key accepted (Stripe's and the IETF draft's keys are UUIDs or similar).
 const MAX_KEY_LEN: usize = 255;
@@ -48,6 +50,9 @@ pub struct Claim {
     pub key: String,
     /// SHA-256 (hex) of the face and the canonical request.
     pub fingerprint: String,
+    /// After this, a key without a stored response belongs to a request that ended
+    /// without storing it.
+    pub render_after: chrono::Duration,
 }
 
 impl Claim {
@@ -63,7 +68,19 @@ impl Claim {
         Ok(Self {
             key: key.to_owned(),
             fingerprint: fingerprint(face, request),
+            render_after: RENDER_DEADLINE,
         })
+    }
+
+    /// Requests are stopped after `request_timeout`: a response still missing a second
+    /// later will never be stored by the request that created the lead.
+    pub fn answered_within(self, request_timeout: std::time::Duration) -> Self {
+        let render_after = chrono::Duration::from_std(request_timeout)
+            .map_or(RENDER_DEADLINE, |t| t + chrono::Duration::seconds(1));
+        Self {
+            render_after,
+            ..self
+        }
     }
 }
 
@@ -118,7 +135,7 @@ pub fn decide(
     }
     Ok(match &stored.response {
         Some(body) => Decision::Replay(body.clone()),
-        None if now - stored.created_at >= RENDER_DEADLINE => Decision::Render(stored.lead_id),
+        None if now - stored.created_at >= claim.render_after => Decision::Render(stored.lead_id),
         None => Decision::InProgress,
     })
 }

@@ -121,7 +121,12 @@ async fn execute(
         // Refused before anything executes (rate limit, storage down): the status says so.
         Err(err) => return http_errors::graphql(&err),
     };
-    let keyed = match keyed(headers, &request, caller.as_ref()) {
+    let keyed = match keyed(
+        headers,
+        &request,
+        caller.as_ref(),
+        state.config.request_timeout,
+    ) {
         Ok(keyed) => keyed,
         Err(err) => return http_errors::graphql(&err),
     };
@@ -167,6 +172,7 @@ fn keyed(
     headers: &HeaderMap,
     request: &async_graphql::Request,
     caller: Option<&context::Caller>,
+    request_timeout: std::time::Duration,
 ) -> Result<Option<(Arc<idempotency::Keyed>, Principal)>, Error> {
     let Some(caller) = caller else {
         return Ok(None);
@@ -177,7 +183,7 @@ fn keyed(
         "variables": request.variables.clone().into_value().into_json().unwrap_or_default(),
     });
     Ok(
-        idempotent::claim(headers, "graphql", &canonical)?.map(|claim| {
+        idempotent::claim(headers, "graphql", &canonical, request_timeout)?.map(|claim| {
             (
                 Arc::new(idempotency::Keyed::new(claim)),
                 caller.principal.clone(),

@@ -19,6 +19,7 @@ pub(crate) fn claim(
     headers: &HeaderMap,
     face: &str,
     request: &Value,
+    request_timeout: std::time::Duration,
 ) -> Result<Option<idempotency::Claim>> {
     let Some(value) = headers.get(idempotency::HEADER) else {
         return Ok(None);
@@ -26,7 +27,8 @@ pub(crate) fn claim(
     let key = value
         .to_str()
         .map_err(|_| Error::bad_input("Idempotency-Key", "must be visible ASCII characters"))?;
-    idempotency::Claim::new(key, face, request).map(Some)
+    idempotency::Claim::new(key, face, request)
+        .map(|claim| Some(claim.answered_within(request_timeout)))
 }
 
 /// The first response again, byte for byte, with the content type of its face.
@@ -41,7 +43,7 @@ pub(crate) fn replay(body: String, content_type: &'static str) -> Response {
 
 /// Stores the response this request sends for its key. Failing to store it is not the
 /// client's problem (the lead and its key committed): the key then answers IN_PROGRESS,
-/// and renders the lead's response again once `RENDER_DEADLINE` has passed.
+/// and renders the lead's response again once the request timeout has passed.
 pub(crate) async fn store(
     db: &sea_orm::DatabaseConnection,
     principal: &Principal,

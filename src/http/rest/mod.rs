@@ -92,7 +92,9 @@ async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Cr
     let input = body::create(body)?;
     // The body read as JSON (body::create accepted it) is what the key's fingerprint covers.
     let request: Value = serde_json::from_slice(body).unwrap_or_default();
-    let Some(claim) = super::idempotency::claim(headers, "rest", &request)? else {
+    let Some(claim) =
+        super::idempotency::claim(headers, "rest", &request, state.config.request_timeout)?
+    else {
         let lead = leads::create(&state.db, &caller.principal, &input).await?;
         return Ok(Created::Payload(
             read_payload(state, caller, lead.id, false).await?,
