@@ -8,9 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::config::RateLimit;
-use crate::domain::{auth, checklist::import, demo, documents::UrlSigner, workspaces};
+use crate::domain::documents::{DocumentStore, UrlSigner, lifecycle, store, upload};
+use crate::domain::{auth, checklist::import, demo, workspaces};
 use crate::entities::{api_key, enums::ApiKeyMode};
 use crate::error::Error;
+use crate::graphql::limits::Limits;
 use crate::http::GraphiqlPage;
 use crate::logging::LogFormat;
 use crate::{AppState, Config, db, graphql, router};
@@ -57,6 +59,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of `Serve`'s settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, then serve HTTP.
@@ -72,6 +76,16 @@ pub enum Command {
         /// 32`); the same on every replica. Required unless --demo.
         #[arg(long, env = "LEADGATE_SIGNING_KEY", hide_env_values = true)]
         signing_key: Option<String>,
+        /// The signing key before a rotation: still verifies URLs, never signs.
+        #[arg(long, env = "LEADGATE_SIGNING_KEY_PREVIOUS", hide_env_values = true)]
+        signing_key_previous: Option<String>,
+        /// Where document bytes go: a folder, or s3://bucket/prefix (with the usual AWS_*
+        /// settings). Default: a `-documents` folder next to the SQLite file.
+        #[arg(long, env = "LEADGATE_DOCUMENTS")]
+        documents: Option<String>,
+        /// Content types uploads accept (detected from the bytes), comma-separated.
+        #[arg(long, env = "LEADGATE_DOCUMENT_TYPES", value_delimiter = ',')]
+        document_types: Vec<String>,
         /// Requests a second each API key may make, per replica (token bucket); 0 turns
         /// rate limiting off.
         #[arg(long, env = "LEADGATE_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
@@ -82,9 +96,12 @@ pub enum Command {
         /// Base URL of the document store that signed URLs point to.
         #[arg(long, env = "LEADGATE_DOCUMENTS_URL", default_value = "/documents")]
         documents_url: String,
-        /// Turn off schema introspection (GraphiQL then cannot autocomplete).
-        #[arg(long, env = "LEADGATE_NO_INTROSPECTION")]
-        no_introspection: bool,
+        /// Turn off schema introspection for every caller (GraphiQL then cannot
+        /// autocomplete). Without it, only callers with a valid API key may introspect.
+        #[arg(long, env = "LEADGATE_DISABLE_INTROSPECTION")]
+        disable_introspection: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Browser origins allowed to call the API (CORS), comma-separated.
         #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<String>,
@@ -161,6 +178,43 @@ pub enum ChecklistCommand {
     },
 }
 
+/// The GraphQL operation limits of `serve` (see `graphql::limits` and README "Security").
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Most fields on an operation's longest path (MAX_DEPTH_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_DEPTH", default_value_t = Limits::default().depth)]
+    max_depth: usize,
+    /// Highest operation cost, a list field counting its page size times its selection
+    /// (MAX_COMPLEXITY_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_COMPLEXITY", default_value_t = Limits::default().complexity)]
+    max_complexity: usize,
+    /// Most aliases in a document, fragments included (MAX_ALIASES_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ALIASES", default_value_t = Limits::default().aliases)]
+    max_aliases: usize,
+    /// Most root fields of an operation, fragments expanded (MAX_ROOT_FIELDS_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ROOT_FIELDS", default_value_t = Limits::default().root_fields)]
+    max_root_fields: usize,
+    /// Most operations in a JSON batch (MAX_BATCH_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_BATCH_SIZE", default_value_t = Limits::default().batch_size)]
+    max_batch_size: usize,
+    /// Most bytes of query text (MAX_QUERY_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_QUERY_BYTES", default_value_t = Limits::default().query_bytes)]
+    max_query_bytes: usize,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Self {
+            depth: args.max_depth,
+            complexity: args.max_complexity,
+            aliases: args.max_aliases,
+            root_fields: args.max_root_fields,
+            batch_size: args.max_batch_size,
+            query_bytes: args.max_query_bytes,
+        }
+    }
+}
+
 /// What went wrong, for stderr. An internal error shows its redacted diagnostic, which
 /// tells the operator what failed without any stored value.
 #[derive(Debug, thiserror::Error)]
@@ -197,13 +251,18 @@ fn key_json(key: &api_key::Model) -> serde_json::Value {
 /// The signer `serve` uses: the configured key, or with `--demo` a random one.
 fn url_signer(
     signing_key: Option<String>,
+    previous: Option<String>,
     demo: bool,
     documents_url: String,
 ) -> Result<UrlSigner, CliError> {
-    let ttl = chrono::Duration::minutes(15);
+    let ttl = crate::domain::documents::URL_TTL;
     match signing_key {
         Some(key) if key.len() >= MIN_SIGNING_KEY_BYTES => {
-            Ok(UrlSigner::new(key.into_bytes(), documents_url, ttl))
+            let signer = UrlSigner::new(key.into_bytes(), documents_url, ttl);
+            Ok(match previous {
+                Some(old) if !old.is_empty() => signer.with_previous(old.into_bytes()),
+                _ => signer,
+            })
         }
         Some(_) => Err(CliError::Io(format!(
             "the signing key (--signing-key / LEADGATE_SIGNING_KEY) must be at least \
@@ -219,6 +278,30 @@ fn url_signer(
     }
 }
 
+/// Where documents go and what uploads accept (see README "Documents").
+fn document_settings(
+    spec: Option<&str>,
+    types: &[String],
+    database_url: &str,
+) -> Result<upload::Settings, CliError> {
+    let store = match spec {
+        Some(spec) => DocumentStore::open(spec),
+        None => DocumentStore::local(store::default_folder(database_url)),
+    }
+    .map_err(CliError::Io)?;
+    let mut settings = upload::Settings {
+        store,
+        ..upload::Settings::default()
+    };
+    if !types.is_empty() {
+        settings.allowed_types = types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+    }
+    Ok(settings)
+}
+
 fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError> {
     let Some(per_second) = NonZeroU32::new(per_second) else {
         return Ok(None);
@@ -229,22 +312,35 @@ fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError
     Ok(Some(RateLimit { per_second, burst }))
 }
 
+/// Writes a line on stdout. A closed stdout is not an error: `leadgate serve --demo |
+/// head -1` keeps serving after `head` exits (`println!` would panic on the broken pipe).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn print(value: serde_json::Value) {
-    println!("{value}");
+    say!("{value}");
 }
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Schema = cli.command {
-        print!("{}", graphql::sdl());
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", graphql::sdl());
         return Ok(());
     }
     // `serve` checks its settings before it touches the database.
     let mut serve_settings = match &cli.command {
         Command::Serve {
             signing_key,
+            signing_key_previous,
             demo,
             documents_url,
+            documents,
+            document_types,
             rate_limit_per_second,
             rate_limit_burst,
             request_timeout,
@@ -252,8 +348,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             check_timeouts(&cli, *request_timeout)?;
             Some((
-                url_signer(signing_key.clone(), *demo, documents_url.clone())?,
+                url_signer(
+                    signing_key.clone(),
+                    signing_key_previous.clone(),
+                    *demo,
+                    documents_url.clone(),
+                )?,
                 rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
+                document_settings(documents.as_deref(), document_types, &cli.database_url)?,
             ))
         }
         _ => None,
@@ -321,19 +423,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             listen,
             demo: with_demo,
             signing_key,
-            no_introspection,
+            disable_introspection,
             cors_origins,
+            limits,
             request_timeout,
             shutdown_grace,
             ..
         } => {
-            let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
+            let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
+            tokio::spawn(lifecycle::sweep_every_hour(
+                db.clone(),
+                documents.store.clone(),
+            ));
             let config = Config {
+                introspection: !disable_introspection,
+                limits: limits.into(),
                 request_timeout,
-                introspection: !no_introspection,
                 cors_origins,
                 url_signer,
                 rate_limit,
+                documents,
                 ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)
@@ -345,10 +454,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let mut graphiql = GraphiqlPage::standard();
             if with_demo {
                 let (workspace, key) = demo::seed(&db).await?;
-                println!("demo workspace: {} ({})", workspace.name, workspace.id);
-                println!("demo API key:   {}", key.key);
+                say!("demo workspace: {} ({})", workspace.name, workspace.id);
+                say!("demo API key:   {}", key.key);
                 if signing_key.is_none() {
-                    println!(
+                    say!(
                         "signing key:    random for this run (document URLs stop working when it stops; set LEADGATE_SIGNING_KEY to keep them)"
                     );
                 }
@@ -358,8 +467,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     tracing::warn!(%address, "--demo: the GraphiQL page shows the demo API key to anyone who can reach this address");
                 }
             }
-            println!("GraphiQL:       http://{address}/graphql");
-            println!("REST:           POST http://{address}/api/v1/leads");
+            say!("GraphiQL:       http://{address}/graphql");
+            say!("REST:           POST http://{address}/api/v1/leads");
             tokio::spawn(crate::domain::idempotency::keep_pruned(db.clone()));
             let state = AppState::new(db, config).with_graphiql(graphiql);
             serve(listener, state, shutdown_grace).await?;

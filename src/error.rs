@@ -52,12 +52,28 @@ pub enum Error {
     /// The request body is over the limit; nothing was read past it.
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An uploaded file or the number of files is over its limit; nothing was stored.
+    /// The message names the field and the limit.
+    #[error("{0}")]
+    UploadTooLarge(String),
+    /// A signed link that is not (or no longer) valid: tampered, expired, or bent to
+    /// another workspace's file.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request took longer than the server allows; its transaction was rolled back.
     #[error("the request took longer than {} and was stopped; nothing was written", duration(*.millis))]
     Timeout { millis: u64 },
     /// The API key used up its requests for now (per replica); retry after the given time.
     #[error("too many requests for this API key; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// An automatic persisted query's hash this replica does not know: the client retries
+    /// with the query text (the message is what Apollo Client and urql look for).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// The GraphQL request is over one of the operation limits (`graphql::limits`);
+    /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
     /// The database cannot be reached right now (no pooled connection within the acquire
     /// timeout, a connection refused or cut). Answered SERVICE_UNAVAILABLE with a
     /// Retry-After; the detail is logged (redacted). See `crate::faults`.
@@ -162,9 +178,12 @@ impl Error {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
-            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::PayloadTooLarge { .. } | Self::UploadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::LimitExceeded { code, .. } => code,
             Self::Unavailable(_) | Self::Conflict(_) => "SERVICE_UNAVAILABLE",
             Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 
 pub use config::Config;
 pub use http::{AppState, router};

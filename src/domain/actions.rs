@@ -12,11 +12,12 @@ use uuid::Uuid;
 
 use crate::entities::{
     action_log,
-    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
+    enums::{ActionLogStatus, ActionLogType, LeadStatus, MessageChannel, MessageDirection},
     lead, message, tool,
 };
 use crate::error::{Error, FieldError, Result};
 
+use super::entries::{check_error, check_parent};
 use super::{auth::Principal, clock, lead_input, leads, retry, transaction_options};
 
 /// Longest subject and body accepted.
@@ -41,6 +42,8 @@ pub struct ToolCallInput {
     pub output: Option<Value>,
     pub parent_action_id: Option<Uuid>,
     pub status: ActionLogStatus,
+    /// Why the call failed (FAILED calls only).
+    pub error: Option<String>,
 }
 
 fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> Result<()> {
@@ -90,7 +93,9 @@ fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> 
     }
 }
 
-fn entry(
+/// A fresh entry of the lead's timeline, COMPLETED now when `status` is COMPLETED; the
+/// caller fills in what its kind carries and inserts it.
+pub(crate) fn entry(
     lead: &lead::Model,
     kind: ActionLogType,
     status: ActionLogStatus,
@@ -105,8 +110,9 @@ fn entry(
         status,
         summary,
         changes: None,
-        tool_input: None,
-        tool_output: None,
+        input: None,
+        output: None,
+        error: None,
         parent_action_id: None,
         tool_id: None,
         created_at: now,
@@ -163,6 +169,12 @@ async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
+    if shape.kind == ActionLogType::FollowUpMessage && lead.status == LeadStatus::NotInterested {
+        return Err(Error::bad_input(
+            "leadId",
+            "the lead is NOT_INTERESTED: no follow-ups",
+        ));
+    }
     check_message(
         message,
         &lead,
@@ -402,22 +414,11 @@ async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
             "a recorded tool call is COMPLETED or FAILED",
         ));
     }
+    let error = check_error(call.status, call.error.as_ref())?;
     let txn = db.begin_with_options(transaction_options()).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if let Some(parent) = call.parent_action_id {
-        let same_lead: Option<Uuid> = action_log::Entity::find_by_id(parent)
-            .select_only()
-            .column(action_log::Column::Id)
-            .filter(action_log::Column::LeadId.eq(lead_id))
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        if same_lead.is_none() {
-            return Err(Error::bad_input(
-                "parentActionId",
-                "is not an action of this lead",
-            ));
-        }
+        check_parent(&txn, lead_id, parent).await?;
     }
     tool::Entity::insert(tool::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -448,8 +449,9 @@ async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
     );
     log.completed_at = Some(now);
     log.tool_id = Some(tool.id);
-    log.tool_input = call.input.clone();
-    log.tool_output = call.output.clone();
+    log.input = call.input.clone();
+    log.output = call.output.clone();
+    log.error = error;
     log.parent_action_id = call.parent_action_id;
     action_log::Entity::insert(action_log::ActiveModel::from(log.clone()))
         .exec_without_returning(&txn)

@@ -39,12 +39,17 @@ impl Face {
 pub(crate) fn status(err: &Error) -> StatusCode {
     match err {
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Error::BadInput(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::BadInput(_) | Error::BadRequest(_) | Error::LimitExceeded { .. } => {
+            StatusCode::BAD_REQUEST
+        }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
-        Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::PayloadTooLarge { .. } | Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        // As Apollo Server answers it: a normal step of the protocol, not a failure.
+        Error::PersistedQueryNotFound => StatusCode::OK,
         Error::Unavailable(_) | Error::Conflict(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         Error::IdempotencyInProgress => StatusCode::CONFLICT,
@@ -84,7 +89,9 @@ pub(crate) fn rest(err: &Error) -> Response {
         error["requestId"] = json!(id);
     }
     let body = json!({ "success": false, "error": error });
-    with_headers(err, (status(err), axum::Json(body)).into_response())
+    let mut response = with_headers(err, (status(err), axum::Json(body)).into_response());
+    super::metrics::observe(&mut response, |o| o.error(err.code()));
+    response
 }
 
 /// A GraphQL response holding only this error, for errors raised before execution
@@ -97,6 +104,7 @@ pub(crate) fn graphql(err: &Error) -> Response {
     tag_with_request_id(&mut response);
     let mut http = GraphQLResponse::from(response).into_response();
     *http.status_mut() = status(err);
+    super::metrics::observe(&mut http, |o| o.error(err.code()));
     with_headers(err, http)
 }
 
@@ -119,6 +127,13 @@ fn with_headers(err: &Error, mut response: Response) -> Response {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
     }
     match err {
+        // The retry with the text registers the hash: no cache may keep the miss.
+        Error::PersistedQueryNotFound => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, must-revalidate"),
+            );
+        }
         Error::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
             if let Ok(value) = HeaderValue::from_str(allow) {
                 headers.insert(header::ALLOW, value);
@@ -216,6 +231,11 @@ mod tests {
                 },
                 429,
                 "RATE_LIMITED",
+            ),
+            (
+                Error::PersistedQueryNotFound,
+                200,
+                "PERSISTED_QUERY_NOT_FOUND",
             ),
             (
                 Error::Unavailable(sea_orm::DbErr::ConnectionAcquire(

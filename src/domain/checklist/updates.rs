@@ -38,7 +38,8 @@ pub async fn load(
     Ok(entries)
 }
 
-/// Applies validated updates to `entries`; returns how `changes` records them. Rows that
+/// Applies validated updates to `entries`; returns how `changes` records the ones that
+/// changed something (an update to what the row already holds records nothing). Rows that
 /// change are marked by their `updated_at` = `now`.
 pub fn apply(entries: &mut Entries, updates: &[ValidUpdate], now: Now) -> Vec<Value> {
     let mut changes = Vec::new();
@@ -47,8 +48,8 @@ pub fn apply(entries: &mut Entries, updates: &[ValidUpdate], now: Now) -> Vec<Va
             continue;
         };
         let (value, status) = update.resolve(entry.value.as_ref(), entry.status);
-        changes.push(update.change(value.as_ref(), status));
         if value != entry.value || status != entry.status {
+            changes.push(update.change(value.as_ref(), status));
             entry.value = value;
             entry.status = status;
             // A deliberate update replaces an automatic skip.

@@ -225,11 +225,19 @@ impl LeadMutations {
                 .gql()?;
             keyed.record(answer.clone());
             return match answer {
-                idempotency::Answer::Lead(lead) => Ok(CreateLeadPayload(*lead)),
+                idempotency::Answer::Lead(lead) => {
+                    if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+                        metrics.lead_created();
+                    }
+                    Ok(CreateLeadPayload(*lead))
+                }
                 idempotency::Answer::Replay(_) => Err(to_graphql(&Error::IdempotencyInProgress)),
             };
         }
         let lead = leads::create(db, &caller.principal, &input).await.gql()?;
+        if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+            metrics.lead_created();
+        }
         Ok(CreateLeadPayload(lead))
     }
 
@@ -276,9 +284,10 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let lead = target("leadId", &lead_id)?;
-        let lead = leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
-            .await
-            .gql()?;
+        let (lead, _) =
+            leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
+                .await
+                .gql()?;
         Ok(UpdateLeadPayload(lead))
     }
 
@@ -296,7 +305,8 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let id = parse_id("id", &id)?;
-        let erased = erase::erase(db, &caller.principal, id).await.gql()?;
+        let store = &ctx.data::<crate::config::Config>()?.documents.store;
+        let erased = erase::erase(db, store, &caller.principal, id).await.gql()?;
         Ok(EraseLeadPayload {
             success: true,
             erased_id: ID(erased.to_string()),

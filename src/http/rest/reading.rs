@@ -64,6 +64,11 @@ impl<'a> Slot<'a> {
         }
     }
 
+    /// The value as sent, for fields the domain checks itself (`config`).
+    pub(super) fn json(self) -> Value {
+        self.value
+    }
+
     /// A boolean; `null` is the same as absent.
     pub(super) fn flag(self) -> Option<bool> {
         match self.value {
