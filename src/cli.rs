@@ -44,6 +44,10 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+    /// A TOML file of settings, under flags and environment (see README "Configuration");
+    /// its keys are the flags' names with `_` (`rate_limit_per_second`).
+    #[arg(long, env = "LEADGATE_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Database connections per process (default 20 on PostgreSQL, 8 on SQLite); keep
     /// pool size x replicas within PostgreSQL's max_connections.
     #[arg(long, env = "LEADGATE_DB_POOL_SIZE", global = true)]
@@ -59,7 +63,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-// Parsed once per process: the size of `Serve`'s settings does not matter.
+// `Serve` carries every server setting; the enum is parsed once at start-up, so its
+// size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -132,6 +137,8 @@ pub enum Command {
     },
     /// Print the GraphQL SDL.
     Schema,
+    /// Print the OpenAPI 3.1 document of the REST API (as served at /api/v1/openapi.json).
+    Openapi,
     /// Run pending migrations and exit.
     Migrate,
 }
@@ -332,6 +339,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         let _ = write!(std::io::stdout(), "{}", graphql::sdl());
         return Ok(());
     }
+    if let Command::Openapi = cli.command {
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", crate::http::openapi_document());
+        return Ok(());
+    }
     // `serve` checks its settings before it touches the database.
     let mut serve_settings = match &cli.command {
         Command::Serve {
@@ -376,7 +388,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         db::migrate(&db).await?;
     }
     match cli.command {
-        Command::Schema => unreachable!("handled above"),
+        Command::Schema | Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
             eprintln!("migrations are up to date");
         }

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod db;
 pub mod diagnostics;
 pub mod domain;

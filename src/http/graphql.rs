@@ -35,6 +35,14 @@ pub(crate) async fn post(
     request: Request,
 ) -> Response {
     if is_multipart(&headers) {
+        // Check the key before async-graphql spools the files to disk, so anonymous
+        // clients cannot make it store up to the upload limit (costs the key one more
+        // rate-limit token per upload).
+        match caller::resolve(&state, &headers).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return http_errors::graphql(&Error::Unauthenticated),
+            Err(err) => return http_errors::graphql(&err),
+        }
         return match multipart(&state, &headers, request).await {
             Ok(request) => execute(&state, &headers, request).await,
             Err(err) => http_errors::graphql(&err),

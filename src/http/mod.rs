@@ -16,6 +16,7 @@ mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 pub use health::Readiness;
+pub use rest::openapi::document as openapi_document;
 
 use std::sync::Arc;
 
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::scrape))
+        .route("/api/v1/openapi.json", get(rest::openapi::serve))
         // The guard enforces the body limit for every extractor alike.
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(

@@ -529,7 +529,8 @@ pub async fn uploads_over_the_limits_or_refused_store_nothing(app: TestApp, kind
     let other_entry = entry_of(&docs.app, &other_lead, "bank_statements").await;
     let text_entry = entry_of(&docs.app, &docs.lead, "business_name").await;
     let one_meta = json!([{ "name": "a.pdf" }]).to_string();
-    let cases: Vec<(Vec<Part>, StatusCode, &str, Option<&str>)> = vec![
+    type Case<'a> = (Vec<Part<'a>>, StatusCode, &'a str, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 Part::Text("leadId", &docs.lead),
@@ -648,6 +649,82 @@ pub async fn uploads_over_the_limits_or_refused_store_nothing(app: TestApp, kind
             .iter()
             .all(|t| t != "DOCUMENT_UPLOAD")
     );
+}
+
+/// A GraphQL multipart upload of `files` (name, bytes), as `key`.
+async fn graphql_upload(docs: &Docs, key: &str, files: &[(&str, &[u8])]) -> (StatusCode, Value) {
+    let nulls: Vec<Value> = files.iter().map(|_| Value::Null).collect();
+    let operations = json!({
+        "query": "mutation($leadId: ID!, $files: [Upload!]!) { uploadDocuments(leadId: $leadId, files: $files) { success } }",
+        "variables": { "leadId": docs.lead, "files": nulls }
+    })
+    .to_string();
+    let map: serde_json::Map<String, Value> = (0..files.len())
+        .map(|i| (i.to_string(), json!([format!("variables.files.{i}")])))
+        .collect();
+    let map = Value::Object(map).to_string();
+    let names: Vec<String> = (0..files.len()).map(|i| i.to_string()).collect();
+    let mut parts = vec![
+        Part::Text("operations", &operations),
+        Part::Text("map", &map),
+    ];
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        parts.push(Part::File(&names[i], name, bytes));
+    }
+    let (content_type, body) = multipart(&parts);
+    let request = Request::post("/graphql")
+        .header("x-api-key", key)
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, body) = docs.app.send(request).await;
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+on_both_stores!(graphql_uploads_over_the_limits_or_refused_store_nothing);
+pub async fn graphql_uploads_over_the_limits_or_refused_store_nothing(app: TestApp, kind: Kind) {
+    let Some(docs) = Docs::new(app, kind).await else {
+        return;
+    };
+    let big = [b"%PDF-1.7\n".as_slice(), &[b'x'; 5000]].concat();
+    let key = docs.app.key.clone();
+    type Files<'a> = Vec<(&'a str, &'a [u8])>;
+    let cases: Vec<(Files, StatusCode, &str)> = vec![
+        (
+            vec![("ok.pdf", PDF), ("big.pdf", &big)],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            vec![
+                ("1.pdf", PDF),
+                ("2.pdf", PDF),
+                ("3.pdf", PDF),
+                ("4.pdf", PDF),
+            ],
+            StatusCode::OK,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            vec![("ok.pdf", PDF), ("setup.pdf", EXE)],
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+    ];
+    for (i, (files, status, code)) in cases.iter().enumerate() {
+        let (got, body) = graphql_upload(&docs, &key, files).await;
+        assert_eq!(got, *status, "case {i}: {body:#}");
+        assert_eq!(error_code(&body), *code, "case {i}: {body:#}");
+        assert_eq!(
+            docs.objects().await,
+            Vec::<String>::new(),
+            "case {i} left objects"
+        );
+        assert_eq!(docs.app.count("documents").await, 0, "case {i} left rows");
+    }
+    let (status, body) = graphql_upload(&docs, "lg_live_not_a_key", &[("ok.pdf", PDF)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body:#}");
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
 }
 
 on_both_stores!(deleting_a_document_or_erasing_its_lead_removes_the_objects);

@@ -6,8 +6,10 @@ mod harness;
 
 mod action_entries;
 mod auth;
+mod checklist_values;
 mod cli;
 mod concurrency;
+mod config;
 mod cors;
 mod cost;
 mod create_lead;
@@ -24,6 +26,7 @@ mod lock_order;
 mod logs;
 mod matching;
 mod metrics;
+mod openapi;
 mod persisted_queries;
 mod phone_timezones;
 mod proxy;

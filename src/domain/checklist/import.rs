@@ -370,6 +370,9 @@ async fn backfill(db: &impl ConnectionTrait, workspace_id: Uuid, new_items: &[Uu
                     status: Set(ChecklistItemStatus::Todo),
                     item_override: Set(None),
                     auto_skipped: Set(false),
+                    alternate_values: Set(None),
+                    validation_error: Set(None),
+                    status_before_skip: Set(None),
                     updated_at: Set(now),
                 })
         })

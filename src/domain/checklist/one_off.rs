@@ -205,6 +205,9 @@ pub async fn add(
         status: Set(ChecklistItemStatus::Todo),
         item_override: Set(None),
         auto_skipped: Set(false),
+        alternate_values: Set(None),
+        validation_error: Set(None),
+        status_before_skip: Set(None),
         updated_at: Set(now),
     })
     .exec_without_returning(db)

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::domain::{
     auth::Principal,
-    checklist::Template,
+    checklist::{self, Template},
     clock, idempotency,
     lead_input::{LeadInput, parse_checklist},
     retry, status, tags, transaction_options,
@@ -84,21 +84,12 @@ async fn create_once<C: ConnectionTrait + TransactionTrait>(
     let entries: HashMap<Uuid, lead_checklist_item::Model> = template
         .items()
         .map(|item| {
-            let (value, status) = updates
-                .get(&item.id)
-                .map_or((None, ChecklistItemStatus::Todo), |u| {
-                    u.resolve(None, ChecklistItemStatus::Todo)
-                });
-            let entry = lead_checklist_item::Model {
-                id: Uuid::now_v7(),
-                lead_id,
-                checklist_item_id: item.id,
-                value,
-                status,
-                item_override: None,
-                auto_skipped: false,
-                updated_at: now,
-            };
+            let mut entry = checklist::entry_for(lead_id, item.id);
+            entry.id = Uuid::now_v7();
+            entry.updated_at = now;
+            if let Some(update) = updates.get(&item.id) {
+                checklist::updates::apply_one(&mut entry, update, now);
+            }
             (item.id, entry)
         })
         .collect();

@@ -138,7 +138,10 @@ pub struct ChecklistItemInput {
     pub code: String,
     /// Checked against the item's field type and config.
     pub value: MaybeUndefined<Json<Value>>,
+    /// INVALID stores a value that fails its checks, with its `validationError`.
     pub status: Option<ChecklistItemStatus>,
+    /// Other values the lead gave (at most 20), checked like `value`; null clears them.
+    pub alternate_values: MaybeUndefined<Vec<Json<Value>>>,
 }
 
 impl From<ChecklistItemInput> for ChecklistUpdate {
@@ -151,6 +154,13 @@ impl From<ChecklistItemInput> for ChecklistUpdate {
                 MaybeUndefined::Value(v) => Some(v.0),
             },
             status: item.status.map(Into::into),
+            alternate_values: match item.alternate_values {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(Value::Null),
+                MaybeUndefined::Value(list) => {
+                    Some(Value::Array(list.into_iter().map(|v| v.0).collect()))
+                }
+            },
         }
     }
 }

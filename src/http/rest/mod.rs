@@ -13,6 +13,7 @@ mod body;
 mod checklist;
 pub(crate) mod documents;
 mod json;
+pub(crate) mod openapi;
 mod payload;
 mod reading;
 

@@ -58,6 +58,15 @@ fn shape_checklist(groups: &mut Value) {
             .and_then(Value::as_str)
             .and_then(FieldType::parse)
             .is_some_and(FieldType::holds_documents);
+        if let Some(item) = item.as_object_mut() {
+            // Items carry these only when they hold something (the documented example
+            // has neither).
+            for key in ["alternateValues", "validationError"] {
+                if item.get(key).is_some_and(Value::is_null) {
+                    item.shift_remove(key);
+                }
+            }
+        }
         if holds_documents {
             continue;
         }
@@ -152,6 +161,7 @@ pub(super) async fn read_lead(
 /// that answers it.
 pub(super) const CHECKLIST_SELECTION: &str =
     "checklistItems { id name conditions items { id checklistItemId value status itemOverride
+    alternateValues validationError
     checklistItem { id code label fieldType isRequired conditions validationRules }
     documents { id fileName contentType size url } } }";
 

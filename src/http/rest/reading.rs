@@ -164,6 +164,7 @@ impl<'a> Slot<'a> {
             code: String::new(),
             value: None,
             status: None,
+            alternate_values: None,
         };
         let Some(fields) = self.object() else {
             return update;
@@ -179,6 +180,8 @@ impl<'a> Slot<'a> {
                 "value" => update.value = Some(slot.value),
                 // `null` is the same as absent.
                 "status" => update.status = slot.choice(&CHECKLIST_STATUS).into_set(),
+                // Present, even as `null` (which clears them); the domain checks the list.
+                "alternateValues" => update.alternate_values = Some(slot.value),
                 _ => slot.unknown(),
             }
         }
