@@ -8,6 +8,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_tables;
+mod m20261202_020001_idempotency_keys;
 mod m20261202_030001_action_log_io;
 mod m20261202_030002_checklist_item_state;
 mod m20261202_040001_api_key_last_used;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261127_000001_create_tables::Migration),
+            Box::new(m20261202_020001_idempotency_keys::Migration),
             Box::new(m20261202_030001_action_log_io::Migration),
             Box::new(m20261202_030002_checklist_item_state::Migration),
             Box::new(m20261202_040001_api_key_last_used::Migration),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod email;
 pub mod entries;
+pub mod idempotency;
 pub mod lead_input;
 pub mod leads;
 pub mod matching;

@@ -39,7 +39,7 @@ where
     }
 }
 
-/// 5 ms, 10 ms, 20 ms, ... (capped at 200 ms), each plus up to as much again at random, so
+/// 10 ms, 20 ms, 40 ms, ... (capped at 200 ms), each plus up to as much again at random, so
 /// the transactions that collided do not collide again in step.
 fn backoff(tries: u32) -> Duration {
     let base = (5u64 << tries.min(6)).min(200);

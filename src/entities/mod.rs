@@ -7,6 +7,7 @@ pub mod checklist_group;
 pub mod checklist_item;
 pub mod document;
 pub mod enums;
+pub mod idempotency_key;
 pub mod lead;
 pub mod lead_checklist_item;
 pub mod lead_tag;

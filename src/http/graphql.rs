@@ -2,7 +2,7 @@
 //! browsers. The API key is resolved once per request, and each request gets its own
 //! loaders.
 
-use std::num::NonZeroU32;
+use std::{num::NonZeroU32, sync::Arc};
 
 use async_graphql::{
     BatchRequest, BatchResponse, ParseRequestError,
@@ -13,17 +13,20 @@ use async_graphql_axum::{
 };
 use axum::{
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 
+use crate::domain::{auth::Principal, idempotency};
 use crate::error::Error;
 use crate::graphql::{
     context::{self, Caller},
     errors,
 };
 
-use super::{AppState, caller, errors as http_errors, graphiql, metrics};
+use super::{
+    AppState, caller, errors as http_errors, graphiql, idempotency as idempotent, metrics,
+};
 
 /// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
 pub(crate) async fn post(
@@ -231,14 +234,79 @@ async fn execute(
             return refused;
         }
     };
-    let request = request.data(state.metrics.clone());
+    let keyed = match keyed(
+        headers,
+        &request,
+        caller.as_ref(),
+        state.config.request_timeout,
+    ) {
+        Ok(keyed) => keyed,
+        Err(err) => return http_errors::graphql(&err),
+    };
+    let mut request = request.data(state.metrics.clone());
+    if let Some((keyed, principal)) = &keyed {
+        match idempotency::precheck(&state.db, principal, &keyed.claim).await {
+            Ok(Some(body)) => return idempotent::replay(body, GRAPHQL_RESPONSE),
+            Ok(None) => {}
+            Err(err) => return http_errors::graphql(&err),
+        }
+        request = request.data(keyed.clone());
+    }
     let schema = state.schema_for(&caller);
     let mut response = errors::add_codes(context::execute(schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
     let observed = metrics::graphql_observed(operation, &response);
-    let mut http = GraphQLResponse::from(response).into_response();
+    let mut http = match keyed {
+        None => GraphQLResponse::from(response).into_response(),
+        Some((keyed, principal)) => match keyed.outcome() {
+            // This request created the lead (or renders one whose request died): what it
+            // sends is what the key replays from now on.
+            Some(idempotency::Answer::Lead(_)) => {
+                let body = serde_json::to_string(&response).expect("a GraphQL response serialises");
+                idempotent::store(&state.db, &principal, &keyed.claim, &body).await;
+                let mut http = (StatusCode::OK, body).into_response();
+                http.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(GRAPHQL_RESPONSE),
+                );
+                http
+            }
+            // The first request finished between the precheck and the create.
+            Some(idempotency::Answer::Replay(body)) => idempotent::replay(body, GRAPHQL_RESPONSE),
+            None => GraphQLResponse::from(response).into_response(),
+        },
+    };
     metrics::observe(&mut http, |o| o.merge(observed));
     http
+}
+
+/// What async-graphql-axum answers GraphQL with.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// The request's Idempotency-Key claim (authenticated requests only: keys are per
+/// workspace), fingerprinted by the whole GraphQL request.
+fn keyed(
+    headers: &HeaderMap,
+    request: &async_graphql::Request,
+    caller: Option<&Caller>,
+    request_timeout: std::time::Duration,
+) -> Result<Option<(Arc<idempotency::Keyed>, Principal)>, Error> {
+    let Some(caller) = caller else {
+        return Ok(None);
+    };
+    let canonical = serde_json::json!({
+        "query": request.query,
+        "operationName": request.operation_name,
+        "variables": request.variables.clone().into_value().into_json().unwrap_or_default(),
+    });
+    Ok(
+        idempotent::claim(headers, "graphql", &canonical, request_timeout)?.map(|claim| {
+            (
+                Arc::new(idempotency::Keyed::new(claim)),
+                caller.principal.clone(),
+            )
+        }),
+    )
 }
 
 /// A JSON batch: at most `limits.batch_size` operations (`MAX_BATCH_SIZE_LIMIT`, nothing
@@ -250,6 +318,13 @@ async fn execute_batch(
     headers: &HeaderMap,
     requests: Vec<async_graphql::Request>,
 ) -> Response {
+    if headers.contains_key(idempotency::HEADER) {
+        // One key names one request's answer; a batch has several.
+        return http_errors::graphql(&Error::bad_input(
+            "Idempotency-Key",
+            "is not accepted on JSON batches; send a keyed createLead on its own",
+        ));
+    }
     let limit = state.config.limits.batch_size;
     let Some(count) = u32::try_from(requests.len()).ok().and_then(NonZeroU32::new) else {
         return http_errors::graphql(&Error::BadRequest(

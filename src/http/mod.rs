@@ -8,6 +8,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod idempotency;
 mod metrics;
 mod rate_limit;
 mod request_id;

@@ -170,3 +170,154 @@ on_both_backends! {
         assert_eq!(get(&app, "/healthz").await, StatusCode::OK);
     }
 }
+
+/// What a client that retries with its Idempotency-Key sees while the database faults.
+struct Outcome {
+    acknowledged: bool,
+    statuses: Vec<StatusCode>,
+}
+
+/// Creates one lead with `key`, retrying (same key) until it is acknowledged or `give_up`.
+async fn create_until_acknowledged(
+    app: &TestApp,
+    key: &str,
+    request_timeout: Duration,
+    give_up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Outcome {
+    let body = json!({ "firstName": "Load", "externalLeadId": key });
+    let mut statuses = Vec::new();
+    loop {
+        let request = Request::post("/api/v1/leads")
+            .header("content-type", "application/json")
+            .header("x-api-key", &app.key)
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        // No request may hang past the request timeout (plus scheduling slack).
+        let (status, _, answer) =
+            tokio::time::timeout(request_timeout + Duration::from_secs(3), app.send(request))
+                .await
+                .expect("a request hung past the request timeout");
+        assert_ne!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            String::from_utf8_lossy(&answer)
+        );
+        statuses.push(status);
+        if status == StatusCode::OK {
+            return Outcome {
+                acknowledged: true,
+                statuses,
+            };
+        }
+        if give_up.load(std::sync::atomic::Ordering::SeqCst) {
+            return Outcome {
+                acknowledged: false,
+                statuses,
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resets_and_stalls_mid_load_lose_no_acknowledged_lead_and_make_none_twice() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    };
+    crate::harness::run(Backend::Postgres, async |app: TestApp| {
+        let proxy = Proxy::start("127.0.0.1:5432").await;
+        let request_timeout = Duration::from_secs(4);
+        let config = Config {
+            request_timeout,
+            ..test_config()
+        };
+        let app = Arc::new(through(app, &proxy, config).await);
+        let stop = Arc::new(AtomicBool::new(false));
+        let give_up = Arc::new(AtomicBool::new(false));
+        let workers: Vec<_> = (0..4)
+            .map(|w| {
+                let (app, stop, give_up) = (app.clone(), stop.clone(), give_up.clone());
+                tokio::spawn(async move {
+                    let mut outcomes = Vec::new();
+                    let mut i = 0;
+                    while !stop.load(Ordering::SeqCst) {
+                        let key = format!("load-{w}-{i}");
+                        outcomes.push((
+                            key.clone(),
+                            create_until_acknowledged(&app, &key, request_timeout, give_up.clone())
+                                .await,
+                        ));
+                        i += 1;
+                    }
+                    outcomes
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        proxy.reset_all();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        proxy.reset_all();
+        proxy.set(Mode::Stalled);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        proxy.set(Mode::Open);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        stop.store(true, Ordering::SeqCst);
+        // Workers finish the lead they are on (the database is back, so it is acknowledged).
+        let outcomes: Vec<(String, Outcome)> =
+            tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(workers))
+                .await
+                .expect("workers finished")
+                .into_iter()
+                .flat_map(|w| w.unwrap())
+                .collect();
+        give_up.store(true, Ordering::SeqCst);
+
+        let mut failures_answered = 0;
+        for (key, outcome) in &outcomes {
+            assert!(
+                outcome.acknowledged,
+                "{key}: never acknowledged: {:?}",
+                outcome.statuses
+            );
+            for status in &outcome.statuses {
+                // Faults are SERVICE_UNAVAILABLE, TIMEOUT or IN_PROGRESS: never INTERNAL.
+                assert!(
+                    [
+                        StatusCode::OK,
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        StatusCode::REQUEST_TIMEOUT,
+                        StatusCode::CONFLICT
+                    ]
+                    .contains(status),
+                    "{key}: {status}"
+                );
+                failures_answered += usize::from(*status != StatusCode::OK);
+            }
+        }
+        // Every acknowledged lead exists exactly once, whatever its retries met.
+        let backend = sea_orm::ConnectionTrait::get_database_backend(&app.db);
+        for (key, _) in &outcomes {
+            let row = sea_orm::ConnectionTrait::query_one_raw(
+                &app.db,
+                sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    "SELECT COUNT(*) AS n FROM leads WHERE external_lead_id = $1",
+                    [key.clone().into()],
+                ),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1, "{key}");
+        }
+        assert_eq!(app.count("leads").await, outcomes.len() as i64);
+        assert!(
+            failures_answered > 0,
+            "the faults were never felt: the test tested nothing"
+        );
+    })
+    .await;
+}

@@ -28,7 +28,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Where PostgreSQL tests create their databases (trust auth, as on CI).
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("LEADGATE_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }

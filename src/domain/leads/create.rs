@@ -10,16 +10,16 @@ use serde_json::{Value, json};
 use crate::domain::{
     auth::Principal,
     checklist::{self, Template},
-    clock,
+    clock, idempotency,
     lead_input::{LeadInput, parse_checklist},
     retry, status, tags, transaction_options,
 };
 use crate::entities::{
     action_log,
     enums::{AssigneeType, ChecklistItemStatus, LeadStatus},
-    lead, lead_checklist_item,
+    idempotency_key, lead, lead_checklist_item,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 use super::{SOURCE_API, api_activity, fields};
 
@@ -32,7 +32,31 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     principal: &Principal,
     input: &LeadInput,
 ) -> Result<lead::Model> {
-    retry::retrying(|| create_once(db, principal, input)).await
+    match create_keyed(db, principal, input, None).await? {
+        Created::New(lead) => Ok(*lead),
+        Created::KeyTaken(_) => Err(Error::Internal("a create without a key found one".into())),
+    }
+}
+
+/// What a create with an Idempotency-Key did.
+#[derive(Debug, Clone)]
+pub enum Created {
+    /// The lead was created, and the key with it (same transaction).
+    New(Box<lead::Model>),
+    /// The key was already taken by a committed create: nothing was written; the caller
+    /// decides from the row (`idempotency::decide`).
+    KeyTaken(idempotency_key::Model),
+}
+
+/// Like `create`, claiming `claim`'s key in the lead's transaction (see
+/// `domain::idempotency`).
+pub async fn create_keyed<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    input: &LeadInput,
+    claim: Option<&idempotency::Claim>,
+) -> Result<Created> {
+    retry::retrying(|| create_once(db, principal, input, claim)).await
 }
 
 /// One attempt of `create`: the whole transaction.
@@ -40,7 +64,8 @@ async fn create_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
-) -> Result<lead::Model> {
+    claim: Option<&idempotency::Claim>,
+) -> Result<Created> {
     let txn = db.begin_with_options(transaction_options()).await?;
     let template = Template::load_for_write(&txn, principal.workspace_id, &[]).await?;
     let now = clock::now();
@@ -92,6 +117,15 @@ async fn create_once<C: ConnectionTrait + TransactionTrait>(
     lead::Entity::insert(lead::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
         .await?;
+    // The key right after the lead row it names (a foreign key), before anything else:
+    // a concurrent create with the same key waits here (PostgreSQL) or for the write lock
+    // (SQLite), then finds the key taken and rolls back, its lead with it.
+    if let Some(claim) = claim
+        && let Some(taken) =
+            idempotency::claim(&txn, principal.workspace_id, claim, lead_id, now).await?
+    {
+        return Ok(Created::KeyTaken(taken));
+    }
     if !entries.is_empty() {
         // Template order, so row ids (v7, time-ordered) follow the template too.
         let rows = template
@@ -107,7 +141,7 @@ async fn create_once<C: ConnectionTrait + TransactionTrait>(
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
-    Ok(model)
+    Ok(Created::New(Box::new(model)))
 }
 
 /// A new lead of the caller's workspace before the request's fields are applied: what

@@ -6,7 +6,7 @@ pub mod fields;
 pub mod list;
 pub mod update;
 
-pub use create::create;
+pub use create::{Created, create, create_keyed};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,

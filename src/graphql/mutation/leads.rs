@@ -5,16 +5,18 @@ use serde_json::Value;
 
 use crate::domain::{
     checklist::one_off::NewItem,
+    idempotency,
     lead_input::{ChecklistUpdate, LeadInput, Patch},
     leads::{
         self, erase,
         update::{LeadChanges, Target},
     },
 };
+use crate::error::Error;
 use crate::graphql::{
     context::caller,
     enums::{AssigneeTypeInput, ChecklistItemStatus, FieldType, LeadStatus},
-    errors::GqlResult,
+    errors::{GqlResult, to_graphql},
     query::parse_id,
     types::{
         lead::Lead,
@@ -224,9 +226,25 @@ impl LeadMutations {
     ) -> Result<CreateLeadPayload> {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        let lead = leads::create(db, &caller.principal, &input.into())
-            .await
-            .gql()?;
+        let input = input.into();
+        // With an Idempotency-Key header (see `domain::idempotency`): the HTTP handler
+        // stores this response, or replays the first one when the key was taken.
+        if let Some(keyed) = ctx.data_opt::<std::sync::Arc<idempotency::Keyed>>() {
+            let answer = idempotency::create_lead(db, &caller.principal, &input, &keyed.claim)
+                .await
+                .gql()?;
+            keyed.record(answer.clone());
+            return match answer {
+                idempotency::Answer::Lead(lead) => {
+                    if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+                        metrics.lead_created();
+                    }
+                    Ok(CreateLeadPayload(*lead))
+                }
+                idempotency::Answer::Replay(_) => Err(to_graphql(&Error::IdempotencyInProgress)),
+            };
+        }
+        let lead = leads::create(db, &caller.principal, &input).await.gql()?;
         if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
             metrics.lead_created();
         }

@@ -26,7 +26,7 @@ use axum::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::leads;
+use crate::domain::{idempotency, leads};
 use crate::error::Error;
 use crate::graphql::context::Caller;
 
@@ -39,7 +39,27 @@ pub(crate) async fn create_lead(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    respond(create(&state, &headers, &body).await)
+    match create(&state, &headers, &body).await {
+        Ok(Created::Payload(payload)) => respond(Ok(payload)),
+        Ok(Created::Stored(body)) => {
+            let mut response = (StatusCode::OK, body).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Ok(Created::Replay(body)) => super::idempotency::replay(body, "application/json"),
+        Err(err) => respond(Err(err)),
+    }
+}
+
+/// What a create answers: a fresh payload, the payload of a keyed create as it was just
+/// stored for its key, or the key's first response again.
+enum Created {
+    Payload(Value),
+    Stored(String),
+    Replay(String),
 }
 
 /// `PUT /api/v1/leads`.
@@ -118,12 +138,34 @@ pub(super) async fn authenticated(state: &AppState, headers: &HeaderMap) -> Resu
         .ok_or(Error::Unauthenticated)
 }
 
-async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
+async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Created, Error> {
     let caller = authenticated(state, headers).await?;
     let input = body::create(body)?;
-    let lead = leads::create(&state.db, &caller.principal, &input).await?;
-    state.metrics.lead_created();
-    read_payload(state, caller, lead.id, false).await
+    // The body read as JSON (body::create accepted it) is what the key's fingerprint covers.
+    let request: Value = serde_json::from_slice(body).unwrap_or_default();
+    let Some(claim) =
+        super::idempotency::claim(headers, "rest", &request, state.config.request_timeout)?
+    else {
+        let lead = leads::create(&state.db, &caller.principal, &input).await?;
+        state.metrics.lead_created();
+        return Ok(Created::Payload(
+            read_payload(state, caller, lead.id, false).await?,
+        ));
+    };
+    let principal = caller.principal.clone();
+    if let Some(body) = idempotency::precheck(&state.db, &principal, &claim).await? {
+        return Ok(Created::Replay(body));
+    }
+    match idempotency::create_lead(&state.db, &principal, &input, &claim).await? {
+        idempotency::Answer::Replay(body) => Ok(Created::Replay(body)),
+        idempotency::Answer::Lead(lead) => {
+            state.metrics.lead_created();
+            let payload = read_payload(state, caller, lead.id, false).await?;
+            let body = payload.to_string();
+            super::idempotency::store(&state.db, &principal, &claim, &body).await;
+            Ok(Created::Stored(body))
+        }
+    }
 }
 
 async fn update(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {

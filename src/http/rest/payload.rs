@@ -135,6 +135,13 @@ pub(super) async fn read_lead(
         .data(crate::graphql::limits::OwnQuery);
     let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
     if let Some(error) = response.errors.first() {
+        // A storage fault while reading stays what it is (SERVICE_UNAVAILABLE), not a bug.
+        let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+        if code == Some(&async_graphql::Value::from("SERVICE_UNAVAILABLE")) {
+            return Err(Error::Unavailable(sea_orm::DbErr::Custom(
+                "reading the REST payload met an unavailable database".into(),
+            )));
+        }
         return Err(Error::Internal(format!(
             "REST read failed: {}",
             error.message
