@@ -246,7 +246,7 @@ async fn execute(
     let mut request = request.data(state.metrics.clone());
     if let Some((keyed, principal)) = &keyed {
         match idempotency::precheck(&state.db, principal, &keyed.claim).await {
-            Ok(Some(body)) => return idempotent::replay(body, GRAPHQL_RESPONSE),
+            Ok(Some(body)) => return idempotent::replay(&state.metrics, body, GRAPHQL_RESPONSE),
             Ok(None) => {}
             Err(err) => return http_errors::graphql(&err),
         }
@@ -272,7 +272,9 @@ async fn execute(
                 http
             }
             // The first request finished between the precheck and the create.
-            Some(idempotency::Answer::Replay(body)) => idempotent::replay(body, GRAPHQL_RESPONSE),
+            Some(idempotency::Answer::Replay(body)) => {
+                idempotent::replay(&state.metrics, body, GRAPHQL_RESPONSE)
+            }
             None => GraphQLResponse::from(response).into_response(),
         },
     };

@@ -31,9 +31,14 @@ pub(crate) fn claim(
         .map(|claim| Some(claim.answered_within(request_timeout)))
 }
 
-/// The first response again, byte for byte, with the content type of its face.
-pub(crate) fn replay(body: String, content_type: &'static str) -> Response {
-    idempotent_replay_served();
+/// The first response again, byte for byte, with the content type of its face; counted
+/// in `leadgate_idempotent_replays_total`.
+pub(crate) fn replay(
+    metrics: &crate::metrics::Metrics,
+    body: String,
+    content_type: &'static str,
+) -> Response {
+    metrics.idempotent_replay();
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -56,9 +61,4 @@ pub(crate) async fn store(
         let diagnostic = crate::diagnostics::Diagnostic::of(&err);
         tracing::warn!(error = %diagnostic, "the response of an idempotent create was not stored");
     }
-}
-
-/// One call per replayed response: the hook for an "idempotent replays" counter.
-pub(crate) fn idempotent_replay_served() {
-    tracing::debug!("idempotent replay served");
 }

@@ -104,6 +104,10 @@ on_both_backends! {
         rest(&app, &app.key, None, &body).await;
         rest(&app, &app.key, None, &body).await;
         assert_eq!(app.count("leads").await, 5);
+        // The two replays above are counted for operators.
+        let (_, _, metrics) = app.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+        let metrics = String::from_utf8_lossy(&metrics);
+        assert!(metrics.lines().any(|l| l == "leadgate_idempotent_replays_total 2"), "{metrics}");
     }
 }
 

@@ -49,7 +49,9 @@ pub(crate) async fn create_lead(
             );
             response
         }
-        Ok(Created::Replay(body)) => super::idempotency::replay(body, "application/json"),
+        Ok(Created::Replay(body)) => {
+            super::idempotency::replay(&state.metrics, body, "application/json")
+        }
         Err(err) => respond(Err(err)),
     }
 }
