@@ -89,6 +89,12 @@ async fn app(url: &str) -> App {
                     per_second: NonZeroU32::new(1_000_000).expect("non-zero"),
                     burst: NonZeroU32::new(1_000_000).expect("non-zero"),
                 }),
+                // Pages of 50 leads with every nested field cost more than the
+                // default complexity limit allows.
+                limits: leadgate::graphql::limits::Limits {
+                    complexity: usize::MAX,
+                    ..Default::default()
+                },
                 ..Config::default()
             },
         )),

@@ -1,16 +1,18 @@
 //! The `leadgate` command line: serve, workspace, api-key, checklist, schema, migrate.
 //! Commands print JSON on stdout; errors go to stderr with a non-zero exit status.
 
-use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf};
+use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::config::RateLimit;
-use crate::domain::{auth, checklist::import, demo, documents::UrlSigner, workspaces};
+use crate::domain::documents::{DocumentStore, UrlSigner, lifecycle, store, upload};
+use crate::domain::{auth, checklist::import, demo, workspaces};
 use crate::entities::{api_key, enums::ApiKeyMode};
 use crate::error::Error;
+use crate::graphql::limits::Limits;
 use crate::http::GraphiqlPage;
 use crate::logging::LogFormat;
 use crate::{AppState, Config, db, graphql, router};
@@ -42,10 +44,28 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+    /// A TOML file of settings, under flags and environment (see README "Configuration");
+    /// its keys are the flags' names with `_` (`rate_limit_per_second`).
+    #[arg(long, env = "LEADGATE_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database connections per process (default 20 on PostgreSQL, 8 on SQLite); keep
+    /// pool size x replicas within PostgreSQL's max_connections.
+    #[arg(long, env = "LEADGATE_DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
+    /// Longest wait for a database connection (pool or connect) before the request is
+    /// answered SERVICE_UNAVAILABLE; keep it well below --request-timeout.
+    #[arg(long, env = "LEADGATE_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub db_acquire_timeout: Duration,
+    /// How long a SQLite writer waits for the write lock before the write is retried.
+    #[arg(long, env = "LEADGATE_SQLITE_BUSY_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub sqlite_busy_timeout: Duration,
     #[command(subcommand)]
     pub command: Command,
 }
 
+// `Serve` carries every server setting; the enum is parsed once at start-up, so its
+// size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, then serve HTTP.
@@ -61,6 +81,16 @@ pub enum Command {
         /// 32`); the same on every replica. Required unless --demo.
         #[arg(long, env = "LEADGATE_SIGNING_KEY", hide_env_values = true)]
         signing_key: Option<String>,
+        /// The signing key before a rotation: still verifies URLs, never signs.
+        #[arg(long, env = "LEADGATE_SIGNING_KEY_PREVIOUS", hide_env_values = true)]
+        signing_key_previous: Option<String>,
+        /// Where document bytes go: a folder, or s3://bucket/prefix (with the usual AWS_*
+        /// settings). Default: a `-documents` folder next to the SQLite file.
+        #[arg(long, env = "LEADGATE_DOCUMENTS")]
+        documents: Option<String>,
+        /// Content types uploads accept (detected from the bytes), comma-separated.
+        #[arg(long, env = "LEADGATE_DOCUMENT_TYPES", value_delimiter = ',')]
+        document_types: Vec<String>,
         /// Requests a second each API key may make, per replica (token bucket); 0 turns
         /// rate limiting off.
         #[arg(long, env = "LEADGATE_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
@@ -71,12 +101,24 @@ pub enum Command {
         /// Base URL of the document store that signed URLs point to.
         #[arg(long, env = "LEADGATE_DOCUMENTS_URL", default_value = "/documents")]
         documents_url: String,
-        /// Turn off schema introspection (GraphiQL then cannot autocomplete).
-        #[arg(long, env = "LEADGATE_NO_INTROSPECTION")]
-        no_introspection: bool,
+        /// Turn off schema introspection for every caller (GraphiQL then cannot
+        /// autocomplete). Without it, only callers with a valid API key may introspect.
+        #[arg(long, env = "LEADGATE_DISABLE_INTROSPECTION")]
+        disable_introspection: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Browser origins allowed to call the API (CORS), comma-separated.
         #[arg(long, env = "LEADGATE_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<String>,
+        /// Requests running longer are stopped and answered TIMEOUT (408).
+        #[arg(long, env = "LEADGATE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+        request_timeout: Duration,
+        /// On SIGTERM, how long in-flight requests may still run before the process exits.
+        #[arg(long, env = "LEADGATE_SHUTDOWN_GRACE", default_value = "30s", value_parser = humantime::parse_duration)]
+        shutdown_grace: Duration,
+        /// Do not run migrations at start (for deploys that run `leadgate migrate` once).
+        #[arg(long, env = "LEADGATE_NO_MIGRATE")]
+        no_migrate: bool,
     },
     /// Workspaces.
     Workspace {
@@ -95,6 +137,8 @@ pub enum Command {
     },
     /// Print the GraphQL SDL.
     Schema,
+    /// Print the OpenAPI 3.1 document of the REST API (as served at /api/v1/openapi.json).
+    Openapi,
     /// Run pending migrations and exit.
     Migrate,
 }
@@ -141,6 +185,43 @@ pub enum ChecklistCommand {
     },
 }
 
+/// The GraphQL operation limits of `serve` (see `graphql::limits` and README "Security").
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Most fields on an operation's longest path (MAX_DEPTH_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_DEPTH", default_value_t = Limits::default().depth)]
+    max_depth: usize,
+    /// Highest operation cost, a list field counting its page size times its selection
+    /// (MAX_COMPLEXITY_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_COMPLEXITY", default_value_t = Limits::default().complexity)]
+    max_complexity: usize,
+    /// Most aliases in a document, fragments included (MAX_ALIASES_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ALIASES", default_value_t = Limits::default().aliases)]
+    max_aliases: usize,
+    /// Most root fields of an operation, fragments expanded (MAX_ROOT_FIELDS_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_ROOT_FIELDS", default_value_t = Limits::default().root_fields)]
+    max_root_fields: usize,
+    /// Most operations in a JSON batch (MAX_BATCH_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_BATCH_SIZE", default_value_t = Limits::default().batch_size)]
+    max_batch_size: usize,
+    /// Most bytes of query text (MAX_QUERY_SIZE_LIMIT beyond).
+    #[arg(long, env = "LEADGATE_MAX_QUERY_BYTES", default_value_t = Limits::default().query_bytes)]
+    max_query_bytes: usize,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Self {
+            depth: args.max_depth,
+            complexity: args.max_complexity,
+            aliases: args.max_aliases,
+            root_fields: args.max_root_fields,
+            batch_size: args.max_batch_size,
+            query_bytes: args.max_query_bytes,
+        }
+    }
+}
+
 /// What went wrong, for stderr. An internal error shows its redacted diagnostic, which
 /// tells the operator what failed without any stored value.
 #[derive(Debug, thiserror::Error)]
@@ -177,13 +258,18 @@ fn key_json(key: &api_key::Model) -> serde_json::Value {
 /// The signer `serve` uses: the configured key, or with `--demo` a random one.
 fn url_signer(
     signing_key: Option<String>,
+    previous: Option<String>,
     demo: bool,
     documents_url: String,
 ) -> Result<UrlSigner, CliError> {
-    let ttl = chrono::Duration::minutes(15);
+    let ttl = crate::domain::documents::URL_TTL;
     match signing_key {
         Some(key) if key.len() >= MIN_SIGNING_KEY_BYTES => {
-            Ok(UrlSigner::new(key.into_bytes(), documents_url, ttl))
+            let signer = UrlSigner::new(key.into_bytes(), documents_url, ttl);
+            Ok(match previous {
+                Some(old) if !old.is_empty() => signer.with_previous(old.into_bytes()),
+                _ => signer,
+            })
         }
         Some(_) => Err(CliError::Io(format!(
             "the signing key (--signing-key / LEADGATE_SIGNING_KEY) must be at least \
@@ -199,6 +285,30 @@ fn url_signer(
     }
 }
 
+/// Where documents go and what uploads accept (see README "Documents").
+fn document_settings(
+    spec: Option<&str>,
+    types: &[String],
+    database_url: &str,
+) -> Result<upload::Settings, CliError> {
+    let store = match spec {
+        Some(spec) => DocumentStore::open(spec),
+        None => DocumentStore::local(store::default_folder(database_url)),
+    }
+    .map_err(CliError::Io)?;
+    let mut settings = upload::Settings {
+        store,
+        ..upload::Settings::default()
+    };
+    if !types.is_empty() {
+        settings.allowed_types = types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+    }
+    Ok(settings)
+}
+
 fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError> {
     let Some(per_second) = NonZeroU32::new(per_second) else {
         return Ok(None);
@@ -209,35 +319,76 @@ fn rate_limit(per_second: u32, burst: u32) -> Result<Option<RateLimit>, CliError
     Ok(Some(RateLimit { per_second, burst }))
 }
 
+/// Writes a line on stdout. A closed stdout is not an error: `leadgate serve --demo |
+/// head -1` keeps serving after `head` exits (`println!` would panic on the broken pipe).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn print(value: serde_json::Value) {
-    println!("{value}");
+    say!("{value}");
 }
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Schema = cli.command {
-        print!("{}", graphql::sdl());
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", graphql::sdl());
+        return Ok(());
+    }
+    if let Command::Openapi = cli.command {
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", crate::http::openapi_document());
         return Ok(());
     }
     // `serve` checks its settings before it touches the database.
     let mut serve_settings = match &cli.command {
         Command::Serve {
             signing_key,
+            signing_key_previous,
             demo,
             documents_url,
+            documents,
+            document_types,
             rate_limit_per_second,
             rate_limit_burst,
+            request_timeout,
             ..
-        } => Some((
-            url_signer(signing_key.clone(), *demo, documents_url.clone())?,
-            rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
-        )),
+        } => {
+            check_timeouts(&cli, *request_timeout)?;
+            Some((
+                url_signer(
+                    signing_key.clone(),
+                    signing_key_previous.clone(),
+                    *demo,
+                    documents_url.clone(),
+                )?,
+                rate_limit(*rate_limit_per_second, *rate_limit_burst)?,
+                document_settings(documents.as_deref(), document_types, &cli.database_url)?,
+            ))
+        }
         _ => None,
     };
-    let db = db::connect(&cli.database_url).await?;
-    db::migrate(&db).await?;
+    let pool = db::PoolSettings {
+        max_connections: cli.db_pool_size,
+        acquire_timeout: cli.db_acquire_timeout,
+        sqlite_busy_timeout: cli.sqlite_busy_timeout,
+    };
+    let db = db::connect_with(&cli.database_url, &pool).await?;
+    if !matches!(
+        cli.command,
+        Command::Serve {
+            no_migrate: true,
+            ..
+        }
+    ) {
+        db::migrate(&db).await?;
+    }
     match cli.command {
-        Command::Schema => unreachable!("handled above"),
+        Command::Schema | Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
             eprintln!("migrations are up to date");
         }
@@ -284,16 +435,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             listen,
             demo: with_demo,
             signing_key,
-            no_introspection,
+            disable_introspection,
             cors_origins,
+            limits,
+            request_timeout,
+            shutdown_grace,
             ..
         } => {
-            let (url_signer, rate_limit) = serve_settings.take().expect("checked above");
+            let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
+            tokio::spawn(lifecycle::sweep_every_hour(
+                db.clone(),
+                documents.store.clone(),
+            ));
             let config = Config {
-                introspection: !no_introspection,
+                introspection: !disable_introspection,
+                limits: limits.into(),
+                request_timeout,
                 cors_origins,
                 url_signer,
                 rate_limit,
+                documents,
                 ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)
@@ -305,10 +466,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let mut graphiql = GraphiqlPage::standard();
             if with_demo {
                 let (workspace, key) = demo::seed(&db).await?;
-                println!("demo workspace: {} ({})", workspace.name, workspace.id);
-                println!("demo API key:   {}", key.key);
+                say!("demo workspace: {} ({})", workspace.name, workspace.id);
+                say!("demo API key:   {}", key.key);
                 if signing_key.is_none() {
-                    println!(
+                    say!(
                         "signing key:    random for this run (document URLs stop working when it stops; set LEADGATE_SIGNING_KEY to keep them)"
                     );
                 }
@@ -318,20 +479,66 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     tracing::warn!(%address, "--demo: the GraphiQL page shows the demo API key to anyone who can reach this address");
                 }
             }
-            println!("GraphiQL:       http://{address}/graphql");
-            println!("REST:           POST http://{address}/api/v1/leads");
-            let app = router(AppState::new(db, config).with_graphiql(graphiql));
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown())
-                .await
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            say!("GraphiQL:       http://{address}/graphql");
+            say!("REST:           POST http://{address}/api/v1/leads");
+            let state = AppState::new(db, config).with_graphiql(graphiql);
+            serve(listener, state, shutdown_grace).await?;
         }
     }
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
-async fn shutdown() {
+/// The pool's waits must end well before the request timeout, so a request that cannot
+/// reach the database is answered SERVICE_UNAVAILABLE, not TIMEOUT after the fact.
+fn check_timeouts(cli: &Cli, request_timeout: Duration) -> Result<(), CliError> {
+    for (flag, wait) in [
+        ("--db-acquire-timeout", cli.db_acquire_timeout),
+        ("--sqlite-busy-timeout", cli.sqlite_busy_timeout),
+    ] {
+        if wait >= request_timeout {
+            return Err(CliError::Io(format!(
+                "{flag} ({}) must be shorter than --request-timeout ({})",
+                humantime::format_duration(wait),
+                humantime::format_duration(request_timeout)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Serves until SIGTERM or Ctrl-C, then shuts down gracefully: `/readyz` answers 503, no
+/// new connection is accepted, in-flight requests run to their end for at most `grace`,
+/// and the process exits 0.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    grace: Duration,
+) -> Result<(), CliError> {
+    let readiness = state.readiness.clone();
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            readiness.shutting_down();
+            let _ = signalled.send(true);
+        })
+        .into_future();
+    let grace_over = async move {
+        let _ = on_signal.wait_for(|signalled| *signalled).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| CliError::Io(e.to_string()))?,
+        () = grace_over => {
+            tracing::warn!(grace_ms = grace.as_millis() as u64, "shutdown grace is over; exiting with requests still running");
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -2,7 +2,7 @@
 
 use std::{num::NonZeroU32, time::Duration};
 
-use crate::domain::documents::UrlSigner;
+use crate::domain::documents::{UrlSigner, upload};
 
 /// Settings with production defaults; see README "Configuration".
 #[derive(Debug, Clone)]
@@ -11,13 +11,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Requests running longer are answered 408. Default 30 s.
     pub request_timeout: Duration,
-    /// Deepest GraphQL selection accepted. Default 16: GraphiQL's introspection query
-    /// needs 15.
-    pub max_depth: usize,
-    /// Largest GraphQL query complexity (fields counted, list fields × their limit). Default 5000.
-    pub max_complexity: usize,
-    /// Most aliased or repeated root fields in one operation. Default 10.
-    pub max_root_fields: usize,
+    /// GraphQL operation limits (depth, complexity, aliases, root fields, batch size,
+    /// query size); see `graphql::limits`.
+    pub limits: crate::graphql::limits::Limits,
     /// Whether clients may introspect the schema (GraphiQL needs it). Default true.
     pub introspection: bool,
     /// Browser origins allowed to call the API cross-origin (CORS). Default none: only
@@ -26,6 +22,9 @@ pub struct Config {
     /// Signs document download URLs. The default is a random key per process (`serve`
     /// requires a configured one unless `--demo`).
     pub url_signer: UrlSigner,
+    /// Where document bytes go and what uploads accept. The default keeps them in memory
+    /// (tests); `serve` opens `--documents`.
+    pub documents: upload::Settings,
     /// Requests per API key, per replica; `None` turns rate limiting off.
     pub rate_limit: Option<RateLimit>,
 }
@@ -52,12 +51,11 @@ impl Default for Config {
         Self {
             body_limit_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            max_depth: 16,
-            max_complexity: 5000,
-            max_root_fields: 10,
+            limits: Default::default(),
             introspection: true,
             cors_origins: Vec::new(),
-            url_signer: UrlSigner::random("/documents", chrono::Duration::minutes(15)),
+            url_signer: UrlSigner::random("/documents", chrono::Duration::hours(1)),
+            documents: upload::Settings::default(),
             rate_limit: Some(RateLimit::default()),
         }
     }

@@ -37,7 +37,7 @@ impl Diagnostic {
     /// The diagnostic of any error (a client error's message is already safe to show).
     pub fn of(err: &Error) -> Self {
         match err {
-            Error::Database(db) => Self::of_db(db),
+            Error::Database(db) | Error::Unavailable(db) | Error::Conflict(db) => Self::of_db(db),
             Error::Internal(message) => Self::plain("bug", message),
             other => Self::plain("client", &other.to_string()),
         }
@@ -117,6 +117,19 @@ impl Diagnostic {
         );
         error_id
     }
+}
+
+/// Logs a transient storage fault (`Error::is_transient`) at WARN with its redacted
+/// diagnostic: the client was told to retry, the operator sees why.
+pub fn log_transient(err: &Error) {
+    let d = Diagnostic::of(err);
+    tracing::warn!(
+        code = err.code(),
+        kind = d.kind,
+        db_code = d.code.as_deref(),
+        detail = %d.message,
+        "storage unavailable"
+    );
 }
 
 impl fmt::Display for Diagnostic {

@@ -52,18 +52,75 @@ pub enum Error {
     /// The request body is over the limit; nothing was read past it.
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An uploaded file or the number of files is over its limit; nothing was stored.
+    /// The message names the field and the limit.
+    #[error("{0}")]
+    UploadTooLarge(String),
+    /// A signed link that is not (or no longer) valid: tampered, expired, or bent to
+    /// another workspace's file.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request took longer than the server allows; its transaction was rolled back.
     #[error("the request took longer than {} and was stopped; nothing was written", duration(*.millis))]
     Timeout { millis: u64 },
     /// The API key used up its requests for now (per replica); retry after the given time.
     #[error("too many requests for this API key; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// An automatic persisted query's hash this replica does not know: the client retries
+    /// with the query text (the message is what Apollo Client and urql look for).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// The GraphQL request is over one of the operation limits (`graphql::limits`);
+    /// nothing was executed. `code` names the limit (`MAX_BATCH_SIZE_LIMIT`).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
+    /// The database cannot be reached right now (no pooled connection within the acquire
+    /// timeout, a connection refused or cut). Answered SERVICE_UNAVAILABLE with a
+    /// Retry-After; the detail is logged (redacted). See `crate::faults`.
+    #[error(
+        "the database is unavailable right now; retry after {} s",
+        UNAVAILABLE_RETRY_AFTER_SECS
+    )]
+    Unavailable(sea_orm::DbErr),
+    /// A write kept conflicting with concurrent ones (deadlock, serialization failure,
+    /// SQLite busy) after the server's own retries; it was rolled back each time.
+    #[error(
+        "the request kept conflicting with concurrent writes and was not applied; retry after {} s",
+        UNAVAILABLE_RETRY_AFTER_SECS
+    )]
+    Conflict(sea_orm::DbErr),
+    /// The Idempotency-Key was first used with a different request.
+    #[error(
+        "this Idempotency-Key was used with a different request; use a new key for a new request"
+    )]
+    IdempotencyKeyReused,
+    /// The first request with this Idempotency-Key is still running.
+    #[error(
+        "a request with this Idempotency-Key is still running; retry after {} s to get its answer",
+        UNAVAILABLE_RETRY_AFTER_SECS
+    )]
+    IdempotencyInProgress,
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
     /// A bug or an impossible state. The detail is logged, never sent to clients.
     #[error("internal error")]
     Internal(String),
+}
+
+/// What `Retry-After` says for SERVICE_UNAVAILABLE and IDEMPOTENCY_IN_PROGRESS.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
+/// Every storage error goes through the one classifier of faults: conflicts (retried by
+/// `domain::retry`), an unreachable database, or an internal failure.
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match crate::faults::classify(&err) {
+            crate::faults::Fault::Conflict => Self::Conflict(err),
+            crate::faults::Fault::Unavailable => Self::Unavailable(err),
+            crate::faults::Fault::Other => Self::Database(err),
+        }
+    }
 }
 
 fn duration(millis: u64) -> String {
@@ -121,9 +178,15 @@ impl Error {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
-            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::PayloadTooLarge { .. } | Self::UploadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::Timeout { .. } => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::LimitExceeded { code, .. } => code,
+            Self::Unavailable(_) | Self::Conflict(_) => "SERVICE_UNAVAILABLE",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }
@@ -132,13 +195,30 @@ impl Error {
     pub fn is_internal(&self) -> bool {
         matches!(self, Self::Database(_) | Self::Internal(_))
     }
+
+    /// A storage fault that is not the client's doing and passes by itself: answered with
+    /// its own message (and Retry-After), logged at WARN with its redacted diagnostic.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Conflict(_))
+    }
+
+    /// Seconds after which a retry makes sense, for errors that have one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::Unavailable(_) | Self::Conflict(_) | Self::IdempotencyInProgress => {
+                Some(UNAVAILABLE_RETRY_AFTER_SECS)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Turns a transaction error back into ours (the closure's error, or the commit's).
 impl From<sea_orm::TransactionError<Error>> for Error {
     fn from(err: sea_orm::TransactionError<Error>) -> Self {
         match err {
-            sea_orm::TransactionError::Connection(db) => Self::Database(db),
+            sea_orm::TransactionError::Connection(db) => Self::from(db),
             sea_orm::TransactionError::Transaction(err) => err,
         }
     }

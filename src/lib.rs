@@ -5,14 +5,17 @@
 
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod db;
 pub mod diagnostics;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod faults;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 
 pub use config::Config;
 pub use http::{AppState, router};

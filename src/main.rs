@@ -1,8 +1,13 @@
-use clap::Parser;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = leadgate::cli::Cli::parse();
+    // Flags over environment over the config file over defaults.
+    let cli = match leadgate::config_file::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     leadgate::logging::init(cli.log_format);
     match leadgate::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

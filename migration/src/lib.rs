@@ -8,7 +8,10 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_tables;
+mod m20261202_030001_action_log_io;
+mod m20261202_030002_checklist_item_state;
 mod m20261202_040001_api_key_last_used;
+mod m20261202_050001_document_review;
 
 pub struct Migrator;
 
@@ -17,7 +20,10 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261127_000001_create_tables::Migration),
+            Box::new(m20261202_030001_action_log_io::Migration),
+            Box::new(m20261202_030002_checklist_item_state::Migration),
             Box::new(m20261202_040001_api_key_last_used::Migration),
+            Box::new(m20261202_050001_document_review::Migration),
         ]
     }
 }

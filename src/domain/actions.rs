@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use crate::entities::{
     action_log,
-    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
+    enums::{ActionLogStatus, ActionLogType, LeadStatus, MessageChannel, MessageDirection},
     lead, message, tool,
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{auth::Principal, clock, lead_input, leads, transaction_options};
+use super::entries::{check_error, check_parent};
+use super::{auth::Principal, clock, lead_input, leads, retry, transaction_options};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -41,6 +42,8 @@ pub struct ToolCallInput {
     pub output: Option<Value>,
     pub parent_action_id: Option<Uuid>,
     pub status: ActionLogStatus,
+    /// Why the call failed (FAILED calls only).
+    pub error: Option<String>,
 }
 
 fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> Result<()> {
@@ -90,7 +93,9 @@ fn check_message(message: &MessageInput, lead: &lead::Model, outbound: bool) -> 
     }
 }
 
-fn entry(
+/// A fresh entry of the lead's timeline, COMPLETED now when `status` is COMPLETED; the
+/// caller fills in what its kind carries and inserts it.
+pub(crate) fn entry(
     lead: &lead::Model,
     kind: ActionLogType,
     status: ActionLogStatus,
@@ -105,8 +110,9 @@ fn entry(
         status,
         summary,
         changes: None,
-        tool_input: None,
-        tool_output: None,
+        input: None,
+        output: None,
+        error: None,
         parent_action_id: None,
         tool_id: None,
         created_at: now,
@@ -134,6 +140,7 @@ fn summary(direction: MessageDirection, channel: MessageChannel, message: &Messa
 }
 
 /// What kind of entry a message makes.
+#[derive(Debug, Clone, Copy)]
 struct MessageEntry {
     kind: ActionLogType,
     status: ActionLogStatus,
@@ -149,8 +156,25 @@ async fn write_message<C: ConnectionTrait + TransactionTrait>(
     shape: MessageEntry,
     message: &MessageInput,
 ) -> Result<action_log::Model> {
+    retry::retrying(|| write_message_once(db, principal, lead_id, shape, message)).await
+}
+
+/// One attempt of `write_message`: the whole transaction.
+async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    shape: MessageEntry,
+    message: &MessageInput,
+) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
+    if shape.kind == ActionLogType::FollowUpMessage && lead.status == LeadStatus::NotInterested {
+        return Err(Error::bad_input(
+            "leadId",
+            "the lead is NOT_INTERESTED: no follow-ups",
+        ));
+    }
     check_message(
         message,
         &lead,
@@ -276,7 +300,28 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     to: ActionLogStatus,
 ) -> Result<action_log::Model> {
+    retry::retrying(|| transition_once(db, principal, id, to)).await
+}
+
+/// One attempt of `transition`: the whole transaction.
+async fn transition_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+    to: ActionLogStatus,
+) -> Result<action_log::Model> {
     let txn = db.begin_with_options(transaction_options()).await?;
+    // Every write locks the lead first, then what belongs to it (an opt-out locks the
+    // lead, then cancels its messages): find the action's lead, lock it, then the action.
+    let lead_id = action_log::Entity::find_by_id(id)
+        .select_only()
+        .column(action_log::Column::LeadId)
+        .filter(action_log::Column::WorkspaceId.eq(principal.workspace_id))
+        .into_tuple::<Uuid>()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("action log"))?;
+    let lead = leads::find_for_write(&txn, principal, lead_id).await?;
     let mut log = action_for_write(&txn, principal, id).await?;
     let (allowed, what): (&[ActionLogStatus], &str) = match to {
         ActionLogStatus::Completed => (
@@ -296,7 +341,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     }
     if to == ActionLogStatus::Completed {
         // Approving sends the message: the lead must still accept outbound messages.
-        let lead = leads::live_for_write(&txn, principal, log.lead_id, "id").await?;
+        leads::refuse_deleted(&lead, "id")?;
         if lead.did_opt_out {
             return Err(Error::bad_input(
                 "id",
@@ -343,6 +388,16 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
     lead_id: Uuid,
     call: &ToolCallInput,
 ) -> Result<action_log::Model> {
+    retry::retrying(|| record_tool_call_once(db, principal, lead_id, call)).await
+}
+
+/// One attempt of `record_tool_call`: the whole transaction.
+async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead_id: Uuid,
+    call: &ToolCallInput,
+) -> Result<action_log::Model> {
     let mut errors = Vec::new();
     let name = lead_input::required_text("tool", &call.tool, &mut errors).unwrap_or_default();
     lead_input::text("toolDescription", call.description.as_ref(), &mut errors);
@@ -359,22 +414,11 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
             "a recorded tool call is COMPLETED or FAILED",
         ));
     }
+    let error = check_error(call.status, call.error.as_ref())?;
     let txn = db.begin_with_options(transaction_options()).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if let Some(parent) = call.parent_action_id {
-        let same_lead: Option<Uuid> = action_log::Entity::find_by_id(parent)
-            .select_only()
-            .column(action_log::Column::Id)
-            .filter(action_log::Column::LeadId.eq(lead_id))
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        if same_lead.is_none() {
-            return Err(Error::bad_input(
-                "parentActionId",
-                "is not an action of this lead",
-            ));
-        }
+        check_parent(&txn, lead_id, parent).await?;
     }
     tool::Entity::insert(tool::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -405,8 +449,9 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
     );
     log.completed_at = Some(now);
     log.tool_id = Some(tool.id);
-    log.tool_input = call.input.clone();
-    log.tool_output = call.output.clone();
+    log.input = call.input.clone();
+    log.output = call.output.clone();
+    log.error = error;
     log.parent_action_id = call.parent_action_id;
     action_log::Entity::insert(action_log::ActiveModel::from(log.clone()))
         .exec_without_returning(&txn)

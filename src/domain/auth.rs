@@ -146,7 +146,12 @@ pub async fn authenticate(db: &impl ConnectionTrait, presented: &str) -> Result<
         .last_used_at
         .is_none_or(|at| at <= now - LAST_USED_PRECISION)
     {
-        touch(db, key.id, now).await?;
+        match touch(db, key.id, now).await {
+            // The write lock is busy (SQLite) or the row is contended: skip the touch
+            // rather than fail or delay the request; the key's next request records it.
+            Err(Error::Conflict(_)) => tracing::debug!("lastUsedAt not recorded: write conflict"),
+            other => other?,
+        }
     }
     Ok(Principal {
         workspace_id: workspace.id,

@@ -101,6 +101,7 @@ fn demo_leads() -> Vec<LeadInput> {
                 code: "business_name".into(),
                 value: Some(serde_json::json!("Pacific Coast Container Haulers")),
                 status: None,
+                alternate_values: None,
             }],
             ..LeadInput::default()
         },

@@ -20,6 +20,8 @@ const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 64;
 /// Most checklist updates in one request.
 const MAX_CHECKLIST_UPDATES: usize = 500;
+/// Most alternate values one item keeps.
+const MAX_ALTERNATE_VALUES: usize = 20;
 
 /// A partial change to one field.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,6 +103,9 @@ pub struct ChecklistUpdate {
     /// `None` leaves the value as is; `Some(Value::Null)` clears it.
     pub value: Option<Value>,
     pub status: Option<ChecklistItemStatus>,
+    /// Other values the lead gave: `None` leaves them, `Some(Value::Null)` clears them,
+    /// else a JSON array.
+    pub alternate_values: Option<Value>,
 }
 
 /// A checklist update that passed validation, bound to its template item.
@@ -111,6 +116,10 @@ pub struct ValidUpdate {
     pub value: Option<Value>,
     /// As sent; see `resolve`.
     pub status: Option<ChecklistItemStatus>,
+    /// Why `value`, sent with status INVALID, failed the item's checks (stored as sent).
+    pub validation_error: Option<String>,
+    /// As `ChecklistUpdate::alternate_values`, each value in normal form when it passes.
+    pub alternate_values: Option<Value>,
 }
 
 impl ValidUpdate {
@@ -229,25 +238,72 @@ pub(crate) fn parse_checklist(
             ));
             continue;
         }
+        // A value sent as INVALID is what the lead gave: it may fail its checks, and is
+        // stored as sent with the reason.
+        let invalid = update.status == Some(ChecklistItemStatus::Invalid);
+        let mut validation_error = None;
         let value = match update
             .value
             .as_ref()
-            .map(|v| value::check(item, v, default_region))
+            .map(|v| (v, value::check(item, v, default_region)))
         {
-            Some(Err(message)) => {
+            Some((sent, Err(message))) if invalid => {
+                validation_error = Some(message);
+                Some(sent.clone())
+            }
+            Some((_, Err(message))) => {
                 errors.push(FieldError::new(
                     format!("checklistItems[{i}].value"),
                     format!("({code}) {message}"),
                 ));
                 continue;
             }
-            Some(Ok(v)) => Some(v),
+            Some((_, Ok(v))) => Some(v),
             None => None,
+        };
+        let alternate_values = match &update.alternate_values {
+            None => None,
+            Some(Value::Null) => Some(Value::Null),
+            Some(Value::Array(list)) if list.len() > MAX_ALTERNATE_VALUES => {
+                errors.push(FieldError::new(
+                    format!("checklistItems[{i}].alternateValues"),
+                    format!("has more than {MAX_ALTERNATE_VALUES} values"),
+                ));
+                continue;
+            }
+            Some(Value::Array(list)) => {
+                let mut checked = Vec::with_capacity(list.len());
+                for (j, alternate) in list.iter().enumerate() {
+                    match value::check(item, alternate, default_region) {
+                        Ok(v) if !v.is_null() => checked.push(v),
+                        Ok(_) => errors.push(FieldError::new(
+                            format!("checklistItems[{i}].alternateValues[{j}]"),
+                            "must not be null",
+                        )),
+                        // Like the value, an INVALID item keeps what the lead gave.
+                        Err(_) if invalid => checked.push(alternate.clone()),
+                        Err(message) => errors.push(FieldError::new(
+                            format!("checklistItems[{i}].alternateValues[{j}]"),
+                            format!("({code}) {message}"),
+                        )),
+                    }
+                }
+                Some(Value::Array(checked))
+            }
+            Some(_) => {
+                errors.push(FieldError::new(
+                    format!("checklistItems[{i}].alternateValues"),
+                    "must be a list of values",
+                ));
+                continue;
+            }
         };
         valid.push(ValidUpdate {
             item: item.clone(),
             value,
             status: update.status,
+            validation_error,
+            alternate_values,
         });
     }
     valid

@@ -15,11 +15,15 @@ pub struct Model {
     pub summary: String,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub changes: Option<Json>,
-    /// For TOOL_CALL: what the tool was called with and what it returned.
+    /// What the action was given and what it produced (for TOOL_CALL: what the tool
+    /// was called with and what it returned), as JSON objects or any JSON value.
     #[sea_orm(column_type = "JsonBinary", nullable)]
-    pub tool_input: Option<Json>,
+    pub input: Option<Json>,
     #[sea_orm(column_type = "JsonBinary", nullable)]
-    pub tool_output: Option<Json>,
+    pub output: Option<Json>,
+    /// Why a FAILED action failed.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub error: Option<String>,
     pub parent_action_id: Option<Uuid>,
     pub tool_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

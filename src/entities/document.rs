@@ -16,6 +16,13 @@ pub struct Model {
     /// Where the bytes live in object storage; only ever exposed through a signed URL.
     pub storage_key: String,
     pub created_at: DateTimeUtc,
+    /// What the uploader sent with the file (`externalId`, `name`), as given.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub metadata: Option<Json>,
+    /// A review's verdict (`setDocumentValidation`); null until someone sets it.
+    pub overall_valid: Option<bool>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub validation_result: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -78,6 +78,10 @@ string_enum!(
         FollowUpMessage = "FOLLOW_UP_MESSAGE",
         ToolCall = "TOOL_CALL",
         ManualUpdate = "MANUAL_UPDATE",
+        SystemNote = "SYSTEM_NOTE",
+        DocumentUpload = "DOCUMENT_UPLOAD",
+        PortalUpdate = "PORTAL_UPDATE",
+        PortalSubmission = "PORTAL_SUBMISSION",
     }
 );
 string_enum!(

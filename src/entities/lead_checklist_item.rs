@@ -16,6 +16,14 @@ pub struct Model {
     pub item_override: Option<Json>,
     /// Set when completing the lead skipped this item, so reopening it can undo that.
     pub auto_skipped: bool,
+    /// Other values the lead gave for the item (a JSON array).
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub alternate_values: Option<Json>,
+    /// Why the value, sent as INVALID, failed the item's checks.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub validation_error: Option<String>,
+    /// The status an automatic skip replaced; reopening the lead restores it.
+    pub status_before_skip: Option<ChecklistItemStatus>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -77,6 +77,14 @@ pub enum ActionLogType {
     FollowUpMessage,
     ToolCall,
     ManualUpdate,
+    /// A note the system (or an integration) left on the timeline.
+    SystemNote,
+    /// Documents were uploaded for the lead.
+    DocumentUpload,
+    /// The lead changed something in the client portal.
+    PortalUpdate,
+    /// The lead submitted the client portal.
+    PortalSubmission,
 }
 
 /// Where an action-log entry is in its lifecycle.

@@ -16,10 +16,13 @@ pub fn to_graphql(err: &Error) -> async_graphql::Error {
             e.set("errorId", error_id.to_string());
         });
     }
+    if err.is_transient() {
+        crate::diagnostics::log_transient(err);
+    }
     async_graphql::Error::new(err.to_string()).extend_with(|_, e| {
         e.set("code", err.code());
-        if let Error::RateLimited { retry_after_secs } = err {
-            e.set("retryAfter", *retry_after_secs);
+        if let Some(retry_after_secs) = err.retry_after_secs() {
+            e.set("retryAfter", retry_after_secs);
         }
         if let Error::BadInput(fields) = err {
             if let Some(first) = fields.first() {

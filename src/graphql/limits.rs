@@ -1,27 +1,82 @@
-//! Limits async-graphql does not have: at most N root fields (aliases included) per
-//! operation, so one request cannot run a mutation a hundred times.
+//! Operation limits, checked before anything executes, each refusing with its own code
+//! (`extensions.code`), never by matching async-graphql's message text:
+//!
+//! | limit | code | checked |
+//! |---|---|---|
+//! | query text bytes | `MAX_QUERY_SIZE_LIMIT` | before parsing |
+//! | aliases in the document (fragments included) | `MAX_ALIASES_LIMIT` | after parsing |
+//! | root fields after fragment expansion | `MAX_ROOT_FIELDS_LIMIT` | after parsing |
+//! | depth (fields on the longest path) | `MAX_DEPTH_LIMIT` | after validation |
+//! | complexity (list fields × their page) | `MAX_COMPLEXITY_LIMIT` | after validation |
+//!
+//! Depth and complexity are async-graphql's own numbers (its validation computes them
+//! for every document), compared here so the refusal carries a code. Complexity counts a
+//! field as 1 plus its children, and a list field as its page size times its children
+//! (`cost` below), so a nested list of lists costs what it would return. JSON batches are limited
+//! in the HTTP handler (`MAX_BATCH_SIZE_LIMIT`), which sees the whole batch.
 
-use std::sync::Arc;
+use std::{collections::HashSet, sync::Arc};
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
-    parser::types::{ExecutableDocument, Selection},
+    ServerError, ServerResult, ValidationResult, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
 };
 
-/// Refuses operations selecting more than `.0` root fields (`MAX_ROOT_FIELDS_LIMIT`).
-pub struct RootFieldLimit(pub usize);
+/// The limits of one server; see README "Security" for the defaults and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Fields on the longest path. Default 15: GraphiQL's introspection query is 15.
+    pub depth: usize,
+    /// Cost of the whole document, lists counted by their page. Default 1000.
+    pub complexity: usize,
+    /// Aliased fields written in the document, fragments included. Default 30.
+    pub aliases: usize,
+    /// Distinct root fields of an operation once fragments are expanded. Default 10.
+    pub root_fields: usize,
+    /// Operations in one JSON batch. Default 10.
+    pub batch_size: usize,
+    /// Bytes of query text. Default 32 KiB.
+    pub query_bytes: usize,
+}
 
-impl ExtensionFactory for RootFieldLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RootFieldLimitExtension(self.0))
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 15,
+            complexity: 1000,
+            aliases: 30,
+            root_fields: 10,
+            batch_size: 10,
+            query_bytes: 32 * 1024,
+        }
     }
 }
 
-struct RootFieldLimitExtension(usize);
+/// Marks a request leadgate builds itself (the REST face's fixed read of a lead): its
+/// query is ours, not the client's, so the limits do not apply to it.
+pub struct OwnQuery;
+
+/// A refusal with its code (`extensions.code`).
+pub fn refusal(code: &'static str, message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+impl ExtensionFactory for Limits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LimitsExtension(*self))
+    }
+}
+
+struct LimitsExtension(Limits);
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for RootFieldLimitExtension {
+impl Extension for LimitsExtension {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -29,40 +84,180 @@ impl Extension for RootFieldLimitExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        let own = ctx.data_opt::<OwnQuery>().is_some();
+        if !own && query.len() > self.0.query_bytes {
+            return Err(refusal(
+                "MAX_QUERY_SIZE_LIMIT",
+                format!(
+                    "the query text may be at most {} bytes, this one is {}",
+                    self.0.query_bytes,
+                    query.len()
+                ),
+            ));
+        }
         let document = next.run(ctx, query, variables).await?;
-        for (_, operation) in document.operations.iter() {
-            let roots = operation
-                .node
-                .selection_set
-                .node
-                .items
-                .iter()
-                .filter(|s| matches!(s.node, Selection::Field(_)))
-                .count();
-            if roots > self.0 {
-                return Err(ServerError::new(
-                    format!(
-                        "an operation may select at most {} root fields, this one selects {roots}",
-                        self.0
-                    ),
-                    None,
-                )
-                .with_code("MAX_ROOT_FIELDS_LIMIT"));
-            }
+        if !own {
+            check_document(&self.0, &document)?;
         }
         Ok(document)
     }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if ctx.data_opt::<OwnQuery>().is_some() {
+            return Ok(result);
+        }
+        if result.depth > self.0.depth {
+            return Err(vec![refusal(
+                "MAX_DEPTH_LIMIT",
+                format!(
+                    "the query may nest at most {} fields deep, this one nests {}",
+                    self.0.depth, result.depth
+                ),
+            )]);
+        }
+        if result.complexity > self.0.complexity {
+            return Err(vec![refusal(
+                "MAX_COMPLEXITY_LIMIT",
+                format!(
+                    "the query may cost at most {}, this one costs {} (a list field counts \
+                     its page size, `first` or `limit`, times its selection)",
+                    self.0.complexity, result.complexity
+                ),
+            )]);
+        }
+        Ok(result)
+    }
 }
 
-trait WithCode {
-    fn with_code(self, code: &str) -> Self;
+/// The limits that need only the parsed document: aliases and root fields.
+fn check_document(limits: &Limits, document: &ExecutableDocument) -> ServerResult<()> {
+    let aliases: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| aliases_in(&op.node.selection_set.node))
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|f| aliases_in(&f.node.selection_set.node)),
+        )
+        .sum();
+    if aliases > limits.aliases {
+        return Err(refusal(
+            "MAX_ALIASES_LIMIT",
+            format!(
+                "a document may hold at most {} aliases, this one holds {aliases}",
+                limits.aliases
+            ),
+        ));
+    }
+    for (_, operation) in document.operations.iter() {
+        let mut keys = HashSet::new();
+        let mut seen = HashSet::new();
+        root_keys(
+            &operation.node.selection_set.node,
+            &document.fragments,
+            &mut seen,
+            &mut keys,
+        );
+        if keys.len() > limits.root_fields {
+            return Err(refusal(
+                "MAX_ROOT_FIELDS_LIMIT",
+                format!(
+                    "an operation may select at most {} root fields, this one selects {}",
+                    limits.root_fields,
+                    keys.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
-impl WithCode for ServerError {
-    fn with_code(mut self, code: &str) -> Self {
-        self.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code);
-        self
+/// Aliased fields written in a selection set, at any depth (fragment spreads are counted
+/// where their fragment is defined).
+fn aliases_in(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(field) => {
+                usize::from(field.node.alias.is_some()) + aliases_in(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(inline) => aliases_in(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// The response keys (alias or name) a root selection set executes, fragments expanded:
+/// repeated keys merge into one field, as GraphQL executes them. `seen` stops fragment
+/// cycles (validation refuses them later).
+fn root_keys<'d>(
+    set: &'d SelectionSet,
+    fragments: &'d std::collections::HashMap<
+        async_graphql::Name,
+        async_graphql::Positioned<FragmentDefinition>,
+    >,
+    seen: &mut HashSet<&'d str>,
+    keys: &mut HashSet<&'d str>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                keys.insert(field.node.response_key().node.as_str());
+            }
+            Selection::InlineFragment(inline) => {
+                root_keys(&inline.node.selection_set.node, fragments, seen, keys);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if seen.insert(name)
+                    && let Some(fragment) = fragments.get(name)
+                {
+                    root_keys(&fragment.node.selection_set.node, fragments, seen, keys);
+                }
+            }
+        }
+    }
+}
+
+/// Complexity of list fields, used by the schema's `complexity` attributes: a list costs
+/// its page size times its selection's (as in `leads(first: 100) { edges { node {
+/// matchingLeads { id } } } }`: 100 × (1 + 1 + 100 × 1) = 10200).
+pub mod cost {
+    use crate::domain::{leads::list, matching, timeline};
+
+    fn times(size: u64, child_complexity: usize) -> usize {
+        usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(child_complexity)
+    }
+
+    fn clamp(n: i32, max: u64) -> u64 {
+        u64::try_from(n).unwrap_or(0).min(max)
+    }
+
+    /// `leads(first, last)`: the page asked for (20 when neither is given, at most 100).
+    pub fn page(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+        let size = last
+            .or(first)
+            .map_or(list::DEFAULT_PAGE, |n| clamp(n, list::MAX_PAGE));
+        times(size, child_complexity)
+    }
+
+    /// `actionLogs(limit)`: the limit (100 when absent, at most 100).
+    pub fn action_logs(limit: Option<i32>, child_complexity: usize) -> usize {
+        let size = limit.map_or(timeline::MAX_LOGS, |n| clamp(n, timeline::MAX_LOGS));
+        times(size, child_complexity)
+    }
+
+    /// `matchingLeads`: its cap, 100.
+    pub fn matching_leads(child_complexity: usize) -> usize {
+        times(matching::MAX_MATCHES as u64, child_complexity)
     }
 }

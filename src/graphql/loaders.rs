@@ -84,6 +84,11 @@ pub struct ItemDocuments(pub Uuid);
 pub struct LogDocuments(pub Uuid);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MessageDocuments(pub Uuid);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LeadDocuments(pub Uuid);
+/// The `validationRules` of the item behind a lead checklist entry (for its documents).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RulesOfEntry(pub Uuid);
 
 impl Loader<ChecklistOf> for Batches {
     type Value = Vec<GroupView>;
@@ -249,5 +254,32 @@ impl Loader<MessageDocuments> for Batches {
         keys: &[MessageDocuments],
     ) -> Result<HashMap<MessageDocuments, Self::Value>, Shared> {
         self.documents(keys, |k| Owner::Message(k.0)).await
+    }
+}
+
+impl Loader<LeadDocuments> for Batches {
+    type Value = Vec<document::Model>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[LeadDocuments],
+    ) -> Result<HashMap<LeadDocuments, Self::Value>, Shared> {
+        self.documents(keys, |k| Owner::Lead(k.0)).await
+    }
+}
+
+impl Loader<RulesOfEntry> for Batches {
+    type Value = Option<serde_json::Value>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[RulesOfEntry],
+    ) -> Result<HashMap<RulesOfEntry, Self::Value>, Shared> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rules = documents::validation_rules(&self.db, self.workspace_id, &ids).await?;
+        Ok(rules
+            .into_iter()
+            .map(|(id, r)| (RulesOfEntry(id), r))
+            .collect())
     }
 }

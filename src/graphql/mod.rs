@@ -4,9 +4,11 @@ pub mod batching;
 pub mod context;
 pub mod enums;
 pub mod errors;
+pub mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod persisted_queries;
 pub mod query;
 pub mod scalars;
 pub mod types;
@@ -19,8 +21,27 @@ use crate::config::Config;
 pub type LeadgateSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 /// Builds the schema with the server's limits; `db` and `config` are shared by all
-/// requests, the caller and loaders are added per request.
+/// requests, the caller and loaders are added per request. This one answers callers with
+/// a valid key: introspection (unless `--disable-introspection`) and "Did you mean"
+/// suggestions are theirs only.
 pub fn schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
+    build(db, config, Audience::Keyed)
+}
+
+/// The schema for requests without a valid key: no introspection and no suggestions, so
+/// nothing about the schema is told to a stranger (every data field answers
+/// UNAUTHENTICATED anyway). A second schema, built once at start, because async-graphql
+/// turns suggestions off only for a whole schema.
+pub fn anonymous_schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
+    build(db, config, Audience::Anonymous)
+}
+
+enum Audience {
+    Keyed,
+    Anonymous,
+}
+
+fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> LeadgateSchema {
     let mut builder = Schema::build(
         query::Query,
         mutation::Mutation::default(),
@@ -28,11 +49,25 @@ pub fn schema(db: DatabaseConnection, config: &Config) -> LeadgateSchema {
     )
     .data(db)
     .data(config.clone())
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
-    .extension(limits::RootFieldLimit(config.max_root_fields));
-    if !config.introspection {
-        builder = builder.disable_introspection();
+    // Depth and complexity are checked by `limits`, which gives each refusal its code.
+    .extension(config.limits);
+    match audience {
+        Audience::Keyed if config.introspection => {}
+        Audience::Keyed => {
+            builder = builder
+                .disable_introspection()
+                .extension(introspection::Refuse(
+                    "introspection is turned off on this server",
+                ));
+        }
+        Audience::Anonymous => {
+            builder = builder
+                .disable_introspection()
+                .disable_suggestions()
+                .extension(introspection::Refuse(
+                    "introspection needs a valid x-api-key header",
+                ));
+        }
     }
     builder.finish()
 }

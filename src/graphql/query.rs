@@ -120,6 +120,7 @@ impl Query {
     /// The caller's leads as a Relay connection: at most 100 a page (20 by default),
     /// opaque stable cursors, `totalCount` across pages.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::cost::page(first, last, child_complexity)")]
     async fn leads(
         &self,
         ctx: &Context<'_>,

@@ -39,12 +39,20 @@ impl Face {
 pub(crate) fn status(err: &Error) -> StatusCode {
     match err {
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Error::BadInput(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::BadInput(_) | Error::BadRequest(_) | Error::LimitExceeded { .. } => {
+            StatusCode::BAD_REQUEST
+        }
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
-        Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::PayloadTooLarge { .. } | Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        // As Apollo Server answers it: a normal step of the protocol, not a failure.
+        Error::PersistedQueryNotFound => StatusCode::OK,
+        Error::Unavailable(_) | Error::Conflict(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::IdempotencyInProgress => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -64,6 +72,9 @@ pub(crate) fn rest(err: &Error) -> Response {
     if err.is_internal() {
         error["errorId"] = json!(crate::diagnostics::Diagnostic::log(err).to_string());
     }
+    if err.is_transient() {
+        crate::diagnostics::log_transient(err);
+    }
     if let Error::BadInput(fields) = err {
         error["field"] = json!(fields.first().map(|f| f.field.clone()));
         error["fields"] = fields
@@ -71,14 +82,16 @@ pub(crate) fn rest(err: &Error) -> Response {
             .map(|f| json!({ "field": f.field, "message": f.message }))
             .collect();
     }
-    if let Error::RateLimited { retry_after_secs } = err {
+    if let Some(retry_after_secs) = err.retry_after_secs() {
         error["retryAfter"] = json!(retry_after_secs);
     }
     if let Some(id) = request_id::current() {
         error["requestId"] = json!(id);
     }
     let body = json!({ "success": false, "error": error });
-    with_headers(err, (status(err), axum::Json(body)).into_response())
+    let mut response = with_headers(err, (status(err), axum::Json(body)).into_response());
+    super::metrics::observe(&mut response, |o| o.error(err.code()));
+    response
 }
 
 /// A GraphQL response holding only this error, for errors raised before execution
@@ -91,6 +104,7 @@ pub(crate) fn graphql(err: &Error) -> Response {
     tag_with_request_id(&mut response);
     let mut http = GraphQLResponse::from(response).into_response();
     *http.status_mut() = status(err);
+    super::metrics::observe(&mut http, |o| o.error(err.code()));
     with_headers(err, http)
 }
 
@@ -109,9 +123,16 @@ pub(crate) fn tag_with_request_id(response: &mut async_graphql::Response) {
 
 fn with_headers(err: &Error, mut response: Response) -> Response {
     let headers = response.headers_mut();
+    if let Some(retry_after_secs) = err.retry_after_secs() {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
     match err {
-        Error::RateLimited { retry_after_secs } => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        // The retry with the text registers the hash: no cache may keep the miss.
+        Error::PersistedQueryNotFound => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, must-revalidate"),
+            );
         }
         Error::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
             if let Ok(value) = HeaderValue::from_str(allow) {
@@ -211,6 +232,20 @@ mod tests {
                 429,
                 "RATE_LIMITED",
             ),
+            (
+                Error::PersistedQueryNotFound,
+                200,
+                "PERSISTED_QUERY_NOT_FOUND",
+            ),
+            (
+                Error::Unavailable(sea_orm::DbErr::ConnectionAcquire(
+                    sea_orm::ConnAcquireErr::Timeout,
+                )),
+                503,
+                "SERVICE_UNAVAILABLE",
+            ),
+            (Error::IdempotencyKeyReused, 422, "IDEMPOTENCY_KEY_REUSED"),
+            (Error::IdempotencyInProgress, 409, "IDEMPOTENCY_IN_PROGRESS"),
             (Error::Internal("boom".into()), 500, "INTERNAL"),
         ];
         for (err, code, name) in cases {

@@ -2,11 +2,15 @@
 //! browsers. The API key is resolved once per request, and each request gets its own
 //! loaders.
 
+use std::num::NonZeroU32;
+
 use async_graphql::{
-    ParseRequestError,
+    BatchRequest, BatchResponse, ParseRequestError,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use async_graphql_axum::{
+    GraphQLBatchRequest, GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection,
+};
 use axum::{
     extract::{FromRequest, Request, State},
     http::{HeaderMap, header},
@@ -14,22 +18,98 @@ use axum::{
 };
 
 use crate::error::Error;
-use crate::graphql::{context, errors};
+use crate::graphql::{
+    context::{self, Caller},
+    errors,
+};
 
-use super::{AppState, caller, errors as http_errors, graphiql};
+use super::{AppState, caller, errors as http_errors, graphiql, metrics};
 
-/// `POST /graphql`.
+/// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
 pub(crate) async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    request: Request,
 ) -> Response {
-    match request {
-        Ok(request) => execute(&state, &headers, request.into_inner()).await,
+    if is_multipart(&headers) {
+        // Check the key before async-graphql spools the files to disk, so anonymous
+        // clients cannot make it store up to the upload limit (costs the key one more
+        // rate-limit token per upload).
+        match caller::resolve(&state, &headers).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return http_errors::graphql(&Error::Unauthenticated),
+            Err(err) => return http_errors::graphql(&err),
+        }
+        return match multipart(&state, &headers, request).await {
+            Ok(request) => execute(&state, &headers, request).await,
+            Err(err) => http_errors::graphql(&err),
+        };
+    }
+    match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &state).await {
+        Ok(request) => match request.into_inner() {
+            BatchRequest::Single(mut request) => {
+                if let Some(refused) = persisted_query(&state, &mut request) {
+                    return refused;
+                }
+                execute(&state, &headers, request).await
+            }
+            BatchRequest::Batch(requests) => execute_batch(&state, &headers, requests).await,
+        },
         Err(rejection) => {
             http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes))
         }
     }
+}
+
+/// Whether a request is `multipart/form-data` (the GraphQL multipart request spec).
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// Reads a GraphQL multipart request with the upload limits: async-graphql spools each
+/// file to a temp file (never to memory) and the resolver streams it to the store.
+async fn multipart(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<async_graphql::Request, Error> {
+    use futures::TryStreamExt;
+    let limits = &state.config.documents;
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(limits.max_file_bytes as usize)
+        // async-graphql uses this only to bound the whole stream (files x size); one
+        // more file's room leaves space for the operations and map fields. The count
+        // itself is checked by the upload batch.
+        .max_num_files(limits.max_files + 1);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = request
+        .into_body()
+        .into_data_stream()
+        .map_err(std::io::Error::other)
+        .into_async_read();
+    async_graphql::http::receive_body(content_type, body, options)
+        .await
+        .map_err(|err| match err {
+            ParseRequestError::PayloadTooLarge => Error::UploadTooLarge(format!(
+                "files: a file may hold at most {} bytes",
+                limits.max_file_bytes
+            )),
+            ParseRequestError::Io(_) => {
+                Error::BadRequest("the request body could not be read".into())
+            }
+            other => Error::BadRequest(format!(
+                "not a GraphQL multipart request (operations, map, then the files): {other}"
+            )),
+        })
 }
 
 /// Why a body is not a GraphQL request, in plain words (async-graphql's own rejection
@@ -56,7 +136,7 @@ fn unreadable(err: ParseRequestError, body_limit: usize) -> Error {
         }
         // Reading the body failed: the guard answers 413 when it was the body limit.
         ParseRequestError::Io(_) => Error::BadRequest("the request body could not be read".into()),
-        _ => Error::BadRequest("file uploads (multipart requests) are not accepted".into()),
+        _ => Error::BadRequest("the request could not be read as GraphQL".into()),
     }
 }
 
@@ -82,6 +162,10 @@ pub(crate) async fn get(
             return http_errors::graphql(&unreadable(rejection.0, state.config.body_limit_bytes));
         }
     };
+    // A hash resolves to its text first, so a hashed mutation is refused over GET too.
+    if let Some(refused) = persisted_query(&state, &mut request) {
+        return refused;
+    }
     if is_mutation(&mut request) {
         return http_errors::graphql(&Error::MethodNotAllowed {
             method: "a mutation over GET".into(),
@@ -89,6 +173,28 @@ pub(crate) async fn get(
         });
     }
     execute(&state, &headers, request).await
+}
+
+/// Fills in the query text of an automatic persisted query (or registers it); a miss or a
+/// wrong hash is answered at once (the answer returned).
+fn persisted_query(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
+    match state.persisted_queries.resolve(request) {
+        Ok(lookup) => {
+            if let Some(label) = lookup.label() {
+                state.metrics.persisted_query(label);
+            }
+            None
+        }
+        Err(err) => {
+            if matches!(err, Error::PersistedQueryNotFound) {
+                state.metrics.persisted_query("miss");
+            }
+            let mut refused = http_errors::graphql(&err);
+            let operation = state.metrics.operation(request.operation_name.as_deref());
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            Some(refused)
+        }
+    }
 }
 
 /// Whether the operation the request would run is a mutation (unparseable documents are
@@ -111,14 +217,76 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
+    let operation = state
+        .metrics
+        .operation(metrics::operation_name(&mut request).as_deref());
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.
+        Err(err) => {
+            let mut refused = http_errors::graphql(&err);
+            metrics::observe(&mut refused, |o| o.operation = Some(operation));
+            return refused;
+        }
+    };
+    let request = request.data(state.metrics.clone());
+    let schema = state.schema_for(&caller);
+    let mut response = errors::add_codes(context::execute(schema, request, caller).await);
+    http_errors::tag_with_request_id(&mut response);
+    let observed = metrics::graphql_observed(operation, &response);
+    let mut http = GraphQLResponse::from(response).into_response();
+    metrics::observe(&mut http, |o| o.merge(observed));
+    http
+}
+
+/// A JSON batch: at most `limits.batch_size` operations (`MAX_BATCH_SIZE_LIMIT`, nothing
+/// run beyond that), each taking one request from the key's rate-limit bucket, all taken
+/// before the first runs. They run one after another, in order, each with loaders of its
+/// own (as separate requests would), and answer as a JSON array in the same order.
+async fn execute_batch(
+    state: &AppState,
+    headers: &HeaderMap,
+    requests: Vec<async_graphql::Request>,
+) -> Response {
+    let limit = state.config.limits.batch_size;
+    let Some(count) = u32::try_from(requests.len()).ok().and_then(NonZeroU32::new) else {
+        return http_errors::graphql(&Error::BadRequest(
+            "a JSON batch must hold at least one operation".into(),
+        ));
+    };
+    if requests.len() > limit {
+        return http_errors::graphql(&Error::LimitExceeded {
+            code: "MAX_BATCH_SIZE_LIMIT",
+            message: format!(
+                "a JSON batch may hold at most {limit} operations, this one holds {}",
+                requests.len()
+            ),
+        });
+    }
+    let principal = match caller::principal(state, headers, count).await {
+        Ok(principal) => principal,
         Err(err) => return http_errors::graphql(&err),
     };
-    let mut response = errors::add_codes(context::execute(&state.schema, request, caller).await);
-    http_errors::tag_with_request_id(&mut response);
-    GraphQLResponse::from(response).into_response()
+    let mut responses = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        // A persisted-query miss answers that operation alone; the others still run.
+        if let Err(err) = state.persisted_queries.resolve(&mut request) {
+            let error = errors::to_graphql(&err).into_server_error(Default::default());
+            let mut response = errors::add_codes(async_graphql::Response::from_errors(vec![error]));
+            http_errors::tag_with_request_id(&mut response);
+            responses.push(response);
+            continue;
+        }
+        let caller = principal
+            .clone()
+            .map(|principal| Caller::new(state.db.clone(), principal));
+        let schema = state.schema_for(&caller);
+        let request = request.data(state.metrics.clone());
+        let mut response = errors::add_codes(context::execute(schema, request, caller).await);
+        http_errors::tag_with_request_id(&mut response);
+        responses.push(response);
+    }
+    GraphQLResponse::from(BatchResponse::Batch(responses)).into_response()
 }

@@ -29,7 +29,24 @@ use super::errors::{self, Face};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub body_bytes: usize,
+    /// The body limit of uploads (`POST /api/v1/documents`, GraphQL multipart requests).
+    pub upload_bytes: usize,
     pub timeout_millis: u64,
+}
+
+impl Limits {
+    /// The body limit for this request: uploads get their own.
+    fn body_bytes_for(&self, request: &Request) -> usize {
+        let path = request.uri().path();
+        let upload = request.method() == axum::http::Method::POST
+            && (path == "/api/v1/documents"
+                || (path == "/graphql" && super::graphql::is_multipart(request.headers())));
+        if upload {
+            self.upload_bytes
+        } else {
+            self.body_bytes
+        }
+    }
 }
 
 /// Middleware: see the module comment. Bodies over the limit are refused before the
@@ -38,19 +55,18 @@ pub(crate) struct Limits {
 pub(crate) async fn guard(State(limits): State<Limits>, request: Request, next: Next) -> Response {
     let face = Face::of(request.uri().path());
     let method = request.method().to_string();
-    let too_large = Error::PayloadTooLarge {
-        limit: limits.body_bytes,
-    };
+    let body_bytes = limits.body_bytes_for(&request);
+    let too_large = Error::PayloadTooLarge { limit: body_bytes };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limits.body_bytes as u64) {
+    if declared.is_some_and(|len| len > body_bytes as u64) {
         return errors::respond(&too_large, face);
     }
     let exceeded = Arc::new(AtomicBool::new(false));
-    let request = request.map(|body| limited(body, limits.body_bytes, exceeded.clone()));
+    let request = request.map(|body| limited(body, body_bytes, exceeded.clone()));
     let response = match AssertUnwindSafe(next.run(request)).catch_unwind().await {
         Ok(response) => response,
         // The panic hook has logged where; this logs under the errorId the client gets.
@@ -59,7 +75,7 @@ pub(crate) async fn guard(State(limits): State<Limits>, request: Request, next: 
     if exceeded.load(Ordering::Acquire) {
         return errors::respond(&too_large, face);
     }
-    match errors::bare_answer_error(&response, &method, limits.timeout_millis, limits.body_bytes) {
+    match errors::bare_answer_error(&response, &method, limits.timeout_millis, body_bytes) {
         Some(err) => errors::respond(&err, face),
         None => response,
     }
@@ -93,6 +109,7 @@ mod tests {
     async fn a_panicking_handler_is_an_internal_error_not_a_dropped_connection() {
         let limits = Limits {
             body_bytes: 1024,
+            upload_bytes: 1024,
             timeout_millis: 30_000,
         };
         let router = Router::new()

@@ -2,16 +2,20 @@
 
 mod caller;
 pub mod cors;
+mod downloads;
 mod errors;
 mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod metrics;
 mod rate_limit;
 mod request_id;
 mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
+pub use health::Readiness;
+pub use rest::openapi::document as openapi_document;
 
 use std::sync::Arc;
 
@@ -30,30 +34,51 @@ use tower_http::{
 };
 
 use crate::config::Config;
-use crate::graphql::{LeadgateSchema, schema};
+use crate::graphql::{LeadgateSchema, anonymous_schema, schema};
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: LeadgateSchema,
+    /// The schema for requests without a valid key (no introspection, no suggestions).
+    pub anonymous_schema: LeadgateSchema,
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
+    /// This replica's metrics, served at `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// This replica's automatic persisted queries (hash -> query text).
+    pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
+    /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
+    pub readiness: Readiness,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
 
 impl AppState {
+    /// The schema a request runs on: the anonymous one unless it has a valid key.
+    pub(crate) fn schema_for<T>(&self, caller: &Option<T>) -> &LeadgateSchema {
+        if caller.is_some() {
+            &self.schema
+        } else {
+            &self.anonymous_schema
+        }
+    }
+
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         Self {
             schema: schema(db.clone(), &config),
+            anonymous_schema: anonymous_schema(db.clone(), &config),
             limiter: config
                 .rate_limit
                 .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),
             db,
             config,
             graphiql: GraphiqlPage::standard(),
+            metrics: crate::metrics::Metrics::new(),
+            persisted_queries: Default::default(),
+            readiness: Readiness::default(),
         }
     }
 
@@ -67,7 +92,7 @@ impl AppState {
 }
 
 /// The whole HTTP surface. From the outside in: the request id (so everything below
-/// can name the request), a trace span per request, CORS, compression, the guard (body
+/// can name the request), a trace span per request, metrics (counted and timed), CORS, compression, the guard (body
 /// limit, panics, JSON for every error answer), the timeout, and the routes.
 /// Spans carry method, path, request id and, once known, the API key's id: never query
 /// strings, bodies or the key itself, which can hold PII or secrets.
@@ -90,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         });
     let limits = guard::Limits {
         body_bytes: state.config.body_limit_bytes,
+        upload_bytes: state.config.documents.max_request_bytes(),
         timeout_millis: state.config.request_timeout.as_millis() as u64,
     };
     Router::new()
@@ -101,19 +127,56 @@ pub fn router(state: AppState) -> Router {
             post(rest::create_lead).put(rest::update_lead),
         )
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
+        .route(
+            "/api/v1/leads/{lead_id}/documents",
+            get(rest::documents::of_lead),
+        )
+        .route("/api/v1/documents/{document_id}", get(rest::documents::one))
+        .route(
+            "/documents/{workspace_id}/{document_id}",
+            get(downloads::download),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist-items",
+            post(rest::add_checklist_item),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/checklist",
+            get(rest::get_checklist),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/action-logs",
+            get(rest::get_action_logs),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::scrape))
+        .route("/api/v1/openapi.json", get(rest::openapi::serve))
         // The guard enforces the body limit for every extractor alike.
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
+        // Added after the request timeout, so only its own applies.
+        .route(
+            "/api/v1/documents",
+            post(rest::documents::upload)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::disable())
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    state.config.documents.upload_timeout,
+                )),
+        )
         .layer(middleware::from_fn_with_state(limits, guard::guard))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
             cors::Cors::new(&state.config.cors_origins),
             cors::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
         ))
         .layer(trace)
         .layer(middleware::from_fn(request_id::assign))

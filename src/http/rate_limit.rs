@@ -8,6 +8,7 @@
 //! that is full again (indistinguishable from a fresh one) and shrinks the map.
 
 use std::{
+    num::NonZeroU32,
     sync::atomic::{AtomicU64, Ordering},
     time::{Duration, Instant},
 };
@@ -39,15 +40,31 @@ impl KeyLimiter {
     }
 
     /// Takes one request from the key's bucket, or says when the next one is due.
+    #[cfg(test)]
     pub(crate) fn check(&self, api_key_id: Uuid) -> Result<(), Error> {
+        self.check_n(api_key_id, NonZeroU32::MIN)
+    }
+
+    /// Takes `n` requests at once (a JSON batch of `n` operations), or none of them.
+    pub(crate) fn check_n(&self, api_key_id: Uuid, n: NonZeroU32) -> Result<(), Error> {
         self.sweep_now_and_then();
-        self.buckets.check_key(&api_key_id).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.buckets.clock().now());
-            Error::RateLimited {
-                // Retry-After is in whole seconds: round up, never 0.
-                retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        match self.buckets.check_key_n(&api_key_id, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(self.buckets.clock().now());
+                Err(Error::RateLimited {
+                    // Retry-After is in whole seconds: round up, never 0.
+                    retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                })
             }
-        })
+            // More operations than the bucket can ever hold: no wait would help.
+            Err(governor::InsufficientCapacity(burst)) => Err(Error::LimitExceeded {
+                code: "MAX_BATCH_SIZE_LIMIT",
+                message: format!(
+                    "a batch may hold at most {burst} operations under this server's rate-limit burst"
+                ),
+            }),
+        }
     }
 
     /// Buckets currently held (for tests of the memory bound).
@@ -75,8 +92,6 @@ impl KeyLimiter {
 
 #[cfg(test)]
 mod tests {
-    use std::num::NonZeroU32;
-
     use super::*;
 
     fn limiter(per_second: u32, burst: u32) -> KeyLimiter {
@@ -100,6 +115,26 @@ mod tests {
         // Another key has its own bucket.
         limiter.check(Uuid::new_v4()).unwrap();
         assert_eq!(limiter.len(), 2);
+    }
+
+    #[test]
+    fn a_batch_takes_a_token_per_operation_or_none() {
+        let limiter = limiter(1, 10);
+        let key = Uuid::new_v4();
+        limiter.check_n(key, NonZeroU32::new(8).unwrap()).unwrap();
+        // 3 more do not fit in the 2 left: refused whole, and the 2 stay.
+        assert!(matches!(
+            limiter.check_n(key, NonZeroU32::new(3).unwrap()),
+            Err(Error::RateLimited { .. })
+        ));
+        limiter.check_n(key, NonZeroU32::new(2).unwrap()).unwrap();
+        assert!(matches!(
+            limiter.check_n(Uuid::new_v4(), NonZeroU32::new(11).unwrap()),
+            Err(Error::LimitExceeded {
+                code: "MAX_BATCH_SIZE_LIMIT",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -18,8 +18,10 @@ on_both_backends! {
             assert_eq!(error_code(&response), "UNAUTHENTICATED");
         }
         assert_eq!(app.count("leads").await, 0);
-        // Introspection needs no key, so GraphiQL can load the schema.
+        // Introspection needs a valid key (GraphiQL sends its header).
         let response = app.graphql_with(None, "{ __schema { queryType { name } } }", json!({})).await;
+        assert_eq!(error_code(&response), "INTROSPECTION_DISABLED", "{response:#}");
+        let response = app.graphql_with(Some(&app.key), "{ __schema { queryType { name } } }", json!({})).await;
         assert_eq!(response["data"]["__schema"]["queryType"]["name"], "Query");
     }
 }

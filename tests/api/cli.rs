@@ -219,3 +219,46 @@ on_both_backends! {
         .unwrap();
     }
 }
+
+on_both_backends! {
+    /// `leadgate serve --demo | head -1`: the banner's later lines meet a closed pipe, and
+    /// the server must keep serving (println! would panic and end the process).
+    async fn serve_survives_a_closed_stdout(app) {
+        let url = app.database_url.clone();
+        tokio::task::spawn_blocking(move || {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let listen = format!("127.0.0.1:{port}");
+            // A pipe whose reading end is already closed: every write to stdout fails.
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            let mut child = Command::new(env!("CARGO_BIN_EXE_leadgate"))
+                .args(["serve", "--demo", "--listen", &listen])
+                .env("DATABASE_URL", &url)
+                .env_remove("LEADGATE_SIGNING_KEY")
+                .stdout(writer)
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut answered = false;
+            for _ in 0..300 {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("serve exited on a closed stdout: {status}");
+                }
+                if let Ok(mut stream) = std::net::TcpStream::connect(&listen) {
+                    use std::io::{Read, Write};
+                    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                    let mut answer = String::new();
+                    stream.read_to_string(&mut answer).unwrap();
+                    answered = answer.starts_with("HTTP/1.1 200");
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(answered, "serve never answered /healthz");
+        })
+        .await
+        .unwrap();
+    }
+}

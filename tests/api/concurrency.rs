@@ -43,6 +43,7 @@ const PAGE: &str = "{ leads(first: 50) { totalCount edges { node {
 
 on_both_backends! {
     async fn concurrent_reads_beyond_the_pool_size_all_finish(app) {
+        let app = app.with_big_pages();
         for i in 0..10 {
             app.create_lead(json!({ "firstName": format!("P{i}"), "email": "same@example.com", "tags": ["t"] })).await;
         }

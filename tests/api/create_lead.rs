@@ -19,7 +19,7 @@ mutation Create($input: CreateLeadInput!) {
         checklistItem { id code label fieldType isRequired conditions config validationRules }
         documents { id } }
     }
-    actionLogs { id type status summary changes parentActionId createdAt completedAt tool { id } messages { id } }
+    actionLogs(limit: 10) { id type status summary changes parentActionId createdAt completedAt tool { id } messages { id } }
     matchingLeads { id }
     lastAction { id }
     nextFollowUp { id }
@@ -55,9 +55,11 @@ on_both_backends! {
         assert_eq!(lead["workspaceId"], app.workspace_id.to_string());
         assert_eq!(lead["tags"], json!([]));
         for null in ["activitySummary", "deletedAt", "optOutAt", "emailVerifiedAt", "externalLeadId",
-                     "externalPortalLink", "middleName", "phoneVerifiedAt", "timezone", "website"] {
+                     "externalPortalLink", "middleName", "phoneVerifiedAt", "website"] {
             assert_eq!(lead[null], Value::Null, "{null}");
         }
+        // Inferred from the phone's area code (678: Georgia), as documented.
+        assert_eq!(lead["timezone"], "America/New_York");
         assert!(is_millisecond_utc(&lead["createdAt"]), "{}", lead["createdAt"]);
         assert_eq!(lead["createdAt"], lead["updatedAt"]);
 

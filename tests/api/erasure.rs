@@ -192,6 +192,7 @@ async fn furnish(app: &TestApp, lead: &str, label: &str) -> Vec<Uuid> {
             size_bytes: Set(2048),
             storage_key: Set(format!("acme/{lead}/{name}")),
             created_at: Set(Utc::now()),
+            ..Default::default()
         })
         .exec_without_returning(&app.db)
         .await

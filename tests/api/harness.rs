@@ -198,6 +198,22 @@ pub fn documented_input() -> Value {
 pub const CREATE_LEAD_ID: &str = "mutation Create($input: CreateLeadInput!) { createLead(input: $input) { success lead { id } } }";
 
 impl TestApp {
+    /// The same app and database behind a router with `config` instead.
+    pub fn with_config(self, config: Config) -> Self {
+        Self {
+            router: leadgate::router(AppState::new(self.db.clone(), config)),
+            ..self
+        }
+    }
+
+    /// The same app with a complexity limit big pages fit in (the tests that count
+    /// statements over pages of 50 leads with every nested field).
+    pub fn with_big_pages(self) -> Self {
+        let mut config = test_config();
+        config.limits.complexity = 1_000_000;
+        self.with_config(config)
+    }
+
     /// Another workspace with the documented template and its live key.
     pub async fn other_workspace(&self, name: &str) -> (Uuid, String) {
         seed_workspace(&self.db, name).await

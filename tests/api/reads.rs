@@ -33,8 +33,9 @@ async fn log(
         status: Set(status),
         summary: Set(format!("{kind:?} {status:?} {minutes}")),
         changes: Set(None),
-        tool_input: Set(None),
-        tool_output: Set(None),
+        input: Set(None),
+        output: Set(None),
+        error: Set(None),
         parent_action_id: Set(None),
         tool_id: Set(None),
         created_at: Set(at),
@@ -146,6 +147,7 @@ on_both_backends! {
             size_bytes: Set(1234),
             storage_key: Set("acme/ein.pdf".into()),
             created_at: Set(Utc::now()),
+            ..Default::default()
         })
         .exec_without_returning(&app.db)
         .await

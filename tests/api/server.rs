@@ -158,6 +158,22 @@ impl Server {
         )
     }
 
+    /// Sends SIGTERM without waiting for the process to end.
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    }
+
+    /// Waits for the process to end; its exit code (None when killed by a signal) and
+    /// its log output.
+    pub fn wait(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        (
+            status.code(),
+            std::fs::read_to_string(self.stderr.path()).unwrap(),
+        )
+    }
+
     /// Stops the server with SIGTERM (graceful shutdown) and returns its log output.
     pub fn stop(mut self) -> String {
         let pid = self.child.id().to_string();

@@ -203,16 +203,16 @@ on_both_backends! {
         assert_eq!(groups[1]["name"], "Additional Items");
         let item = &groups[1]["items"][0];
         assert_eq!(item["status"], "TODO");
-        assert_eq!(item["checklistItem"]["code"], "bank_statement_march");
+        assert_eq!(item["checklistItem"]["code"], "BANK_STATEMENT_MARCH", "the label in upper snake case");
         assert_eq!(item["checklistItem"]["isRequired"], true);
         assert_eq!(item["checklistItem"]["fieldType"], "BANK_STATEMENT");
         assert_eq!(item["checklistItem"]["agentInstructions"], "Ask for the PDF");
         assert_eq!(payload["actionLogs"][0]["summary"], "Checklist item added");
-        assert_eq!(payload["actionLogs"][0]["changes"]["added"]["code"], "bank_statement_march");
+        assert_eq!(payload["actionLogs"][0]["changes"]["added"]["code"], "BANK_STATEMENT_MARCH");
 
         // Same label again: a fresh code; an explicit taken code is refused.
         let data = app.data(ADD, json!({ "id": id, "input": { "label": "Bank statement (March)", "isRequired": false } })).await;
-        assert_eq!(data["addLeadChecklistItem"]["checklistItems"][1]["items"][1]["checklistItem"]["code"], "bank_statement_march_2");
+        assert_eq!(data["addLeadChecklistItem"]["checklistItems"][1]["items"][1]["checklistItem"]["code"], "BANK_STATEMENT_MARCH_2");
         assert_eq!(data["addLeadChecklistItem"]["checklistItems"][1]["items"][1]["checklistItem"]["fieldType"], "TEXT");
         for (input, field) in [
             (json!({ "label": "X", "code": "tax_id" }), "code"),
@@ -228,20 +228,23 @@ on_both_backends! {
         }
 
         // The item is the lead's own: values are checked against it, others do not see it.
-        let data = app.data("mutation($id: ID!) { updateChecklistItems(leadId: $id, items: [{ code: \"bank_statement_march_2\", value: \"on file\" }]) { lead { status } } }", json!({ "id": id })).await;
+        let data = app.data("mutation($id: ID!) { updateChecklistItems(leadId: $id, items: [{ code: \"BANK_STATEMENT_MARCH_2\", value: \"on file\" }]) { lead { status } } }", json!({ "id": id })).await;
         assert_eq!(data["updateChecklistItems"]["lead"]["status"], "IN_PROGRESS");
         let theirs = app.data("query($id: ID!) { lead(id: $id) { checklistItems { name } } }", json!({ "id": other })).await;
         assert_eq!(theirs["lead"]["checklistItems"], json!([{ "name": "Business Information" }]));
-        let response = app.graphql("mutation($id: ID!) { updateChecklistItems(leadId: $id, items: [{ code: \"bank_statement_march\", status: SKIPPED }]) { success } }", json!({ "id": other })).await;
+        let response = app.graphql("mutation($id: ID!) { updateChecklistItems(leadId: $id, items: [{ code: \"BANK_STATEMENT_MARCH\", status: SKIPPED }]) { success } }", json!({ "id": other })).await;
         assert_eq!(response["errors"][0]["extensions"]["field"], "checklistItems[0].code");
+        // A given code may be of either case; it is kept as given.
+        let data = app.data(ADD, json!({ "id": id, "input": { "label": "Lease", "code": "lease_copy" } })).await;
+        assert_eq!(data["addLeadChecklistItem"]["checklistItems"][1]["items"][2]["checklistItem"]["code"], "lease_copy");
         // Re-importing the template leaves one-off items alone.
         use leadgate::domain::{checklist::import, demo::DEMO_TEMPLATE};
         import::replace(&app.db, app.workspace_id, &import::parse(DEMO_TEMPLATE).unwrap()).await.unwrap();
         let mine = app.data("query($id: ID!) { lead(id: $id) { checklistItems { items { checklistItem { code } } } } }", json!({ "id": id })).await;
-        assert_eq!(mine["lead"]["checklistItems"][1]["items"].as_array().unwrap().len(), 2);
+        assert_eq!(mine["lead"]["checklistItems"][1]["items"].as_array().unwrap().len(), 3);
         // ...and may not take their codes.
         let clash = import::parse(r#"{ "groups": [{ "name": "G", "items": [
-            { "code": "bank_statement_march", "label": "B", "fieldType": "TEXT" } ] }] }"#).unwrap();
+            { "code": "lease_copy", "label": "B", "fieldType": "TEXT" } ] }] }"#).unwrap();
         let err = import::replace(&app.db, app.workspace_id, &clash).await.unwrap_err();
         assert_eq!(err.code(), "BAD_USER_INPUT");
         assert!(err.to_string().contains("groups[0].items[0].code"), "{err}");

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{clock, lead_input, transaction_options};
+use crate::domain::{clock, lead_input, retry, transaction_options};
 use crate::entities::{
     checklist_group, checklist_item, enums::ChecklistItemStatus, enums::FieldType, lead,
     lead_checklist_item, workspace,
@@ -181,6 +181,15 @@ fn non_null(value: &Option<Value>) -> Option<Value> {
 
 /// Replaces the workspace's template with `file`, in one transaction.
 pub async fn replace<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: Uuid,
+    file: &TemplateFile,
+) -> Result<ImportSummary> {
+    retry::retrying(|| replace_once(db, workspace_id, file)).await
+}
+
+/// One attempt of `replace`: the whole transaction.
+async fn replace_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: Uuid,
     file: &TemplateFile,
@@ -361,6 +370,9 @@ async fn backfill(db: &impl ConnectionTrait, workspace_id: Uuid, new_items: &[Uu
                     status: Set(ChecklistItemStatus::Todo),
                     item_override: Set(None),
                     auto_skipped: Set(false),
+                    alternate_values: Set(None),
+                    validation_error: Set(None),
+                    status_before_skip: Set(None),
                     updated_at: Set(now),
                 })
         })

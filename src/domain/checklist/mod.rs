@@ -163,6 +163,9 @@ pub fn entry_for(lead_id: Uuid, item_id: Uuid) -> lead_checklist_item::Model {
         status: ChecklistItemStatus::Todo,
         item_override: None,
         auto_skipped: false,
+        alternate_values: None,
+        validation_error: None,
+        status_before_skip: None,
         updated_at: chrono::DateTime::UNIX_EPOCH,
     }
 }

@@ -35,8 +35,9 @@ pub struct NewItem {
     pub validation_rules: Option<Value>,
 }
 
-/// A code from a label: lowercase words joined by `_` ("Bank statement (2024)" ->
-/// "bank_statement_2024").
+/// A code from a label: its words in upper case joined by `_`, as the documented API
+/// makes them ("Utility bill" -> "UTILITY_BILL", "Bank statement (2024)" ->
+/// "BANK_STATEMENT_2024").
 pub fn code_from_label(label: &str) -> String {
     let mut code = String::new();
     for word in label
@@ -46,14 +47,22 @@ pub fn code_from_label(label: &str) -> String {
         if !code.is_empty() {
             code.push('_');
         }
-        code.push_str(&word.to_ascii_lowercase());
+        code.push_str(&word.to_ascii_uppercase());
     }
     code.truncate(90);
     if code.is_empty() {
-        "item".to_owned()
+        "ITEM".to_owned()
     } else {
         code
     }
+}
+
+/// A one-off item's code: letters of either case (generated codes are upper case),
+/// digits and `_`, at most 100; codes compare exactly.
+fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 100
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Checks a new item and settles its code (unique in the workspace: a generated code gets
@@ -93,11 +102,11 @@ async fn validate(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     if let Some(code) = explicit
-        && !super::import::valid_code(code)
+        && !valid_code(code)
     {
         errors.push(FieldError::new(
             "code",
-            "must be lowercase letters, digits and _",
+            "must be letters, digits and _ (at most 100)",
         ));
     }
     if !errors.is_empty() {
@@ -186,7 +195,7 @@ pub async fn add(
                 "code",
                 format!("`{}` is already used in this workspace", model.code),
             ),
-            _ => Error::Database(e),
+            _ => Error::from(e),
         })?;
     lead_checklist_item::Entity::insert(lead_checklist_item::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -196,6 +205,9 @@ pub async fn add(
         status: Set(ChecklistItemStatus::Todo),
         item_override: Set(None),
         auto_skipped: Set(false),
+        alternate_values: Set(None),
+        validation_error: Set(None),
+        status_before_skip: Set(None),
         updated_at: Set(now),
     })
     .exec_without_returning(db)
@@ -207,11 +219,12 @@ pub async fn add(
 mod tests {
     #[test]
     fn codes_come_from_labels() {
+        assert_eq!(super::code_from_label("Utility bill"), "UTILITY_BILL");
         assert_eq!(
             super::code_from_label("Bank statement (2024)"),
-            "bank_statement_2024"
+            "BANK_STATEMENT_2024"
         );
-        assert_eq!(super::code_from_label("  Owner's ID  "), "owner_s_id");
-        assert_eq!(super::code_from_label("¿?"), "item");
+        assert_eq!(super::code_from_label("  Owner's ID  "), "OWNER_S_ID");
+        assert_eq!(super::code_from_label("¿?"), "ITEM");
     }
 }

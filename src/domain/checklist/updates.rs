@@ -38,7 +38,8 @@ pub async fn load(
     Ok(entries)
 }
 
-/// Applies validated updates to `entries`; returns how `changes` records them. Rows that
+/// Applies validated updates to `entries`; returns how `changes` records the ones that
+/// changed something (an update to what the row already holds records nothing). Rows that
 /// change are marked by their `updated_at` = `now`.
 pub fn apply(entries: &mut Entries, updates: &[ValidUpdate], now: Now) -> Vec<Value> {
     let mut changes = Vec::new();
@@ -46,17 +47,45 @@ pub fn apply(entries: &mut Entries, updates: &[ValidUpdate], now: Now) -> Vec<Va
         let Some(entry) = entries.get_mut(&update.item.id) else {
             continue;
         };
-        let (value, status) = update.resolve(entry.value.as_ref(), entry.status);
-        changes.push(update.change(value.as_ref(), status));
-        if value != entry.value || status != entry.status {
-            entry.value = value;
-            entry.status = status;
-            // A deliberate update replaces an automatic skip.
-            entry.auto_skipped = false;
-            entry.updated_at = now;
+        if apply_one(entry, update, now) {
+            changes.push(update.change(entry.value.as_ref(), entry.status));
         }
     }
     changes
+}
+
+/// Applies one validated update to its row; `true` when the row changed (then its
+/// `updated_at` is `now`). A value brings its `validationError` (none when it passed its
+/// checks); a status alone leaving INVALID drops the error.
+pub fn apply_one(entry: &mut lead_checklist_item::Model, update: &ValidUpdate, now: Now) -> bool {
+    let (value, status) = update.resolve(entry.value.as_ref(), entry.status);
+    let validation_error = if update.value.is_some() {
+        update.validation_error.clone()
+    } else if status == ChecklistItemStatus::Invalid {
+        entry.validation_error.clone()
+    } else {
+        None
+    };
+    let alternate_values = match &update.alternate_values {
+        None => entry.alternate_values.clone(),
+        Some(Value::Null) => None,
+        Some(list) => Some(list.clone()),
+    };
+    let changed = value != entry.value
+        || status != entry.status
+        || validation_error != entry.validation_error
+        || alternate_values != entry.alternate_values;
+    if changed {
+        entry.value = value;
+        entry.status = status;
+        entry.validation_error = validation_error;
+        entry.alternate_values = alternate_values;
+        // A deliberate update replaces an automatic skip.
+        entry.auto_skipped = false;
+        entry.status_before_skip = None;
+        entry.updated_at = now;
+    }
+    changed
 }
 
 /// Marks every incomplete required item the lead shows SKIPPED (remembering it was
@@ -77,6 +106,7 @@ pub fn auto_skip(template: &Template, entries: &mut Entries, now: Now) -> Vec<St
     let mut codes = Vec::new();
     for (item_id, code) in incomplete {
         if let Some(entry) = entries.get_mut(&item_id) {
+            entry.status_before_skip = Some(entry.status);
             entry.status = ChecklistItemStatus::Skipped;
             entry.auto_skipped = true;
             entry.updated_at = now;
@@ -86,14 +116,18 @@ pub fn auto_skip(template: &Template, entries: &mut Entries, now: Now) -> Vec<St
     codes
 }
 
-/// Undoes automatic skips (the items go back to TODO, values kept); returns their codes.
+/// Undoes automatic skips: each item gets back the status it had before (TODO for rows
+/// skipped before that was remembered), values kept; returns their codes.
 pub fn revert_auto_skips(template: &Template, entries: &mut Entries, now: Now) -> Vec<String> {
     let mut codes = Vec::new();
     for item in template.items() {
         if let Some(entry) = entries.get_mut(&item.id)
             && entry.auto_skipped
         {
-            entry.status = ChecklistItemStatus::Todo;
+            entry.status = entry
+                .status_before_skip
+                .take()
+                .unwrap_or(ChecklistItemStatus::Todo);
             entry.auto_skipped = false;
             entry.updated_at = now;
             codes.push(item.code.clone());
@@ -123,6 +157,9 @@ pub async fn save(db: &impl ConnectionTrait, entries: &Entries, now: Now) -> Res
                 lead_checklist_item::Column::Value,
                 lead_checklist_item::Column::Status,
                 lead_checklist_item::Column::AutoSkipped,
+                lead_checklist_item::Column::AlternateValues,
+                lead_checklist_item::Column::ValidationError,
+                lead_checklist_item::Column::StatusBeforeSkip,
                 lead_checklist_item::Column::UpdatedAt,
             ])
             .to_owned(),

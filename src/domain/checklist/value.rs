@@ -137,8 +137,26 @@ pub fn check_config(field_type: FieldType, config: &Value) -> Result<(), String>
         FieldType::Text => &["pattern", "minLength", "maxLength"],
         FieldType::Number => &["min", "max"],
         FieldType::Select => &["options"],
+        FieldType::BankStatement => &["months", "gracePeriodDays", "isPersonal"],
+        FieldType::Id => &["type"],
+        FieldType::TaxReturn => &["years", "isPersonal"],
         _ => &[],
     };
+    // The documented file settings that say what to collect are required.
+    let required = match field_type {
+        FieldType::BankStatement => Some("months"),
+        FieldType::Id => Some("type"),
+        FieldType::TaxReturn => Some("years"),
+        _ => None,
+    };
+    if let Some(key) = required
+        && !config.contains_key(key)
+    {
+        return Err(format!(
+            "`{key}` is required for {} items",
+            field_type.as_str()
+        ));
+    }
     if let Some(unknown) = config.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(format!(
             "`{unknown}` is not a setting of {} items (allowed: {})",
@@ -170,6 +188,17 @@ fn check_settings(config: &Map<String, Value>) -> Result<(), String> {
                     .as_f64()
                     .ok_or_else(|| format!("`{key}` must be a number"))?;
             }
+            "months" => whole(key, setting, 1, 24)?,
+            "years" => whole(key, setting, 1, 10)?,
+            "gracePeriodDays" => whole(key, setting, 0, 365)?,
+            "isPersonal" => {
+                setting
+                    .as_bool()
+                    .ok_or("`isPersonal` must be true or false")?;
+            }
+            "type" if !matches!(setting.as_str(), Some("DRIVERS_LICENSE" | "PASSPORT")) => {
+                return Err("`type` must be DRIVERS_LICENSE or PASSPORT".into());
+            }
             "options" => {
                 let options = setting.as_array().ok_or("`options` must be a list")?;
                 if options.is_empty() {
@@ -180,6 +209,16 @@ fn check_settings(config: &Map<String, Value>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A whole number in `min..=max`.
+fn whole(key: &str, setting: &Value, min: u64, max: u64) -> Result<(), String> {
+    match setting.as_u64() {
+        Some(n) if (min..=max).contains(&n) => Ok(()),
+        _ => Err(format!(
+            "`{key}` must be a whole number from {min} to {max}"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -263,5 +302,29 @@ mod tests {
         assert!(check_config(FieldType::Select, &json!({"options": []})).is_err());
         assert!(check_config(FieldType::Number, &json!({"min": "a"})).is_err());
         assert!(check_config(FieldType::Email, &json!({})).is_ok());
+        let statement = json!({"months": 3, "gracePeriodDays": 15, "isPersonal": true});
+        assert!(check_config(FieldType::BankStatement, &statement).is_ok());
+        assert!(check_config(FieldType::BankStatement, &json!({"gracePeriodDays": 5})).is_err());
+        assert!(check_config(FieldType::BankStatement, &json!({"months": 0})).is_err());
+        assert!(
+            check_config(FieldType::BankStatement, &json!({"months": 3, "type": "X"})).is_err()
+        );
+        assert!(check_config(FieldType::Id, &json!({"type": "PASSPORT"})).is_ok());
+        assert!(check_config(FieldType::Id, &json!({"type": "VISA"})).is_err());
+        assert!(
+            check_config(
+                FieldType::TaxReturn,
+                &json!({"years": 2, "isPersonal": false})
+            )
+            .is_ok()
+        );
+        assert!(
+            check_config(
+                FieldType::TaxReturn,
+                &json!({"years": 2, "isPersonal": "no"})
+            )
+            .is_err()
+        );
+        assert!(check_config(FieldType::File, &json!({"months": 3})).is_err());
     }
 }

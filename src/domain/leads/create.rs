@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use crate::domain::{
     auth::Principal,
-    checklist::Template,
+    checklist::{self, Template},
     clock,
     lead_input::{LeadInput, parse_checklist},
-    status, tags, transaction_options,
+    retry, status, tags, transaction_options,
 };
 use crate::entities::{
     action_log,
@@ -28,6 +28,15 @@ use super::{SOURCE_API, api_activity, fields};
 /// The template is read inside the transaction (two statements), share-locked so an
 /// import cannot remove an item under it; nothing is written when input is bad.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    input: &LeadInput,
+) -> Result<lead::Model> {
+    retry::retrying(|| create_once(db, principal, input)).await
+}
+
+/// One attempt of `create`: the whole transaction.
+async fn create_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
@@ -50,21 +59,12 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let entries: HashMap<Uuid, lead_checklist_item::Model> = template
         .items()
         .map(|item| {
-            let (value, status) = updates
-                .get(&item.id)
-                .map_or((None, ChecklistItemStatus::Todo), |u| {
-                    u.resolve(None, ChecklistItemStatus::Todo)
-                });
-            let entry = lead_checklist_item::Model {
-                id: Uuid::now_v7(),
-                lead_id,
-                checklist_item_id: item.id,
-                value,
-                status,
-                item_override: None,
-                auto_skipped: false,
-                updated_at: now,
-            };
+            let mut entry = checklist::entry_for(lead_id, item.id);
+            entry.id = Uuid::now_v7();
+            entry.updated_at = now;
+            if let Some(update) = updates.get(&item.id) {
+                checklist::updates::apply_one(&mut entry, update, now);
+            }
             (item.id, entry)
         })
         .collect();

@@ -7,7 +7,8 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::{auth::Principal, clock, transaction_options};
+use crate::domain::documents::{DocumentStore, lifecycle};
+use crate::domain::{auth::Principal, clock, retry, transaction_options};
 use crate::entities::{action_log, lead};
 use crate::error::Result;
 
@@ -15,6 +16,15 @@ use super::api_activity;
 
 /// Marks a lead deleted (idempotent: deleting a deleted lead changes nothing).
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<lead::Model> {
+    retry::retrying(|| delete_once(db, principal, id)).await
+}
+
+/// One attempt of `delete`: the whole transaction.
+async fn delete_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -50,16 +60,31 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 /// Removes a lead and every row that belongs to it: checklist values and one-off items,
 /// tag links, the timeline with its messages and documents. Foreign keys cascade from the
 /// lead, so one statement reaches every table; workspace-wide rows (tags, tools, the
-/// template) stay.
+/// template) stay. The documents' objects are removed after the commit (see
+/// `documents::lifecycle`).
 pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    store: &DocumentStore,
     principal: &Principal,
     id: Uuid,
 ) -> Result<Uuid> {
-    let txn = db.begin_with_options(transaction_options()).await?;
-    super::find_for_write(&txn, principal, id).await?;
-    lead::Entity::delete_by_id(id).exec(&txn).await?;
-    txn.commit().await?;
+    let keys = retry::retrying(|| erase_once(db, principal, id)).await?;
+    lifecycle::remove_objects(store, keys).await;
     tracing::info!(lead_id = %id, "lead erased");
     Ok(id)
+}
+
+/// One attempt of `erase`: the whole transaction; answers the storage keys of the
+/// lead's documents, whose objects go once it committed.
+async fn erase_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Vec<String>> {
+    let txn = db.begin_with_options(transaction_options()).await?;
+    super::find_for_write(&txn, principal, id).await?;
+    let keys = lifecycle::keys_of_lead(&txn, id).await?;
+    lead::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(keys)
 }

@@ -10,7 +10,7 @@ use crate::domain::{
     email::Email,
     lead_input::{self, LeadInput, Patch},
     phone::Phone,
-    timezone,
+    phone_zones, timezone,
 };
 use crate::entities::lead;
 use crate::error::FieldError;
@@ -73,6 +73,14 @@ pub(crate) fn apply(
     }
     if let Some(zone) = parsed("timezone", &input.timezone, timezone::parse, errors) {
         next.timezone = zone;
+    }
+    if is_new && next.timezone.is_none() {
+        // Created without a time zone: the phone's, when it tells one (area code or country).
+        next.timezone = next
+            .phone_e164
+            .as_deref()
+            .and_then(phone_zones::of_e164)
+            .map(str::to_owned);
     }
     match input.assignee_type {
         Patch::Set(assignee) => next.assignee_type = assignee,

@@ -75,13 +75,19 @@ pub(crate) async fn live_for_write(
     field: &str,
 ) -> Result<lead::Model> {
     let lead = find_for_write(db, principal, id).await?;
+    refuse_deleted(&lead, field)?;
+    Ok(lead)
+}
+
+/// A deleted lead can be read but not changed; `field` names what identified it.
+pub(crate) fn refuse_deleted(lead: &lead::Model, field: &str) -> Result<()> {
     if lead.deleted_at.is_some() {
         return Err(Error::bad_input(
             field,
             "the lead was deleted; it can be read but not changed",
         ));
     }
-    Ok(lead)
+    Ok(())
 }
 
 /// The one `API_ACTIVITY` entry every write through the API leaves on the timeline.
@@ -99,8 +105,9 @@ pub(crate) fn api_activity(
         status: Set(ActionLogStatus::Completed),
         summary: Set(summary.to_owned()),
         changes: Set(Some(changes)),
-        tool_input: Set(None),
-        tool_output: Set(None),
+        input: Set(None),
+        output: Set(None),
+        error: Set(None),
         parent_action_id: Set(None),
         tool_id: Set(None),
         created_at: Set(now),

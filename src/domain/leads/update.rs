@@ -4,9 +4,9 @@
 //! Status rules: a client may set COMPLETED, IN_PROGRESS, NOT_INTERESTED or OPTED_OUT (never
 //! REVIEW); `didOptOut` must agree with it. COMPLETED skips every incomplete required item
 //! (remembered as automatic), IN_PROGRESS undoes those skips, OPTED_OUT cancels the lead's
-//! pending and awaiting messages. Without an explicit status, opting out sets OPTED_OUT,
+//! pending and awaiting messages, NOT_INTERESTED its pending follow-ups. Without an explicit status, opting out sets OPTED_OUT,
 //! opting back in and checklist changes recompute it from the checklist (when it is one
-//! the checklist drives).
+//! the checklist drives). An update that changes nothing writes nothing, not even a log.
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -20,10 +20,10 @@ use crate::domain::{
     checklist::{Template, one_off, updates},
     clock,
     lead_input::{ChecklistUpdate, LeadInput, parse_checklist},
-    status, tags, transaction_options,
+    retry, status, tags, transaction_options,
 };
 use crate::entities::{
-    action_log,
+    action_log, checklist_item,
     enums::{ActionLogStatus, ActionLogType, LeadStatus},
     lead,
 };
@@ -53,7 +53,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     lead: Target<'_>,
     changes: &LeadChanges,
 ) -> Result<lead::Model> {
-    write(db, principal, lead, "Lead updated", None, changes).await
+    Ok(write(db, principal, lead, "Lead updated", None, changes)
+        .await?
+        .0)
 }
 
 /// Updates only checklist items (same validation and status rules as `update`).
@@ -73,17 +75,22 @@ pub async fn update_checklist_items<C: ConnectionTrait + TransactionTrait>(
         },
         status: None,
     };
-    write(db, principal, lead, "Checklist updated", None, &changes).await
+    Ok(
+        write(db, principal, lead, "Checklist updated", None, &changes)
+            .await?
+            .0,
+    )
 }
 
-/// Adds a one-off checklist item to a lead (and recomputes its status).
+/// Adds a one-off checklist item to a lead (and recomputes its status); returns the lead
+/// and the new item.
 pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
     item: &one_off::NewItem,
-) -> Result<lead::Model> {
-    write(
+) -> Result<(lead::Model, checklist_item::Model)> {
+    let (lead, added) = write(
         db,
         principal,
         lead,
@@ -91,7 +98,9 @@ pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
         Some(item),
         &LeadChanges::default(),
     )
-    .await
+    .await?;
+    let added = added.ok_or_else(|| Error::Internal("the added item went missing".into()))?;
+    Ok((lead, added))
 }
 
 /// The shared write path: lock the lead, validate, apply, log, commit. A one-off item to
@@ -103,14 +112,29 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     summary: &str,
     new_item: Option<&one_off::NewItem>,
     changes: &LeadChanges,
-) -> Result<lead::Model> {
+) -> Result<(lead::Model, Option<checklist_item::Model>)> {
+    retry::retrying(|| write_once(db, principal, lead, summary, new_item, changes)).await
+}
+
+/// One attempt of `write`: the whole transaction.
+async fn write_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    lead: Target<'_>,
+    summary: &str,
+    new_item: Option<&one_off::NewItem>,
+    changes: &LeadChanges,
+) -> Result<(lead::Model, Option<checklist_item::Model>)> {
     let lead_id = lead.id;
     let txn = db.begin_with_options(transaction_options()).await?;
     let current = super::live_for_write(&txn, principal, lead_id, lead.field).await?;
     let now = clock::now();
-    let added = match new_item {
-        Some(item) => {
-            let added = one_off::add(&txn, &current, item, now).await?;
+    let added_item = match new_item {
+        Some(item) => Some(one_off::add(&txn, &current, item, now).await?),
+        None => None,
+    };
+    let added = match &added_item {
+        Some(added) => {
             json!({ "code": added.code, "label": added.label, "fieldType": added.field_type.as_str(), "isRequired": added.is_required })
         }
         None => Value::Null,
@@ -180,9 +204,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .then(|| json!({ "from": current.status.as_str(), "to": next.status.as_str() }));
     next.updated_at = now;
 
-    // Writes.
+    // Writes. Opting out cancels every message waiting to go out; NOT_INTERESTED stops
+    // the follow-ups still to come.
     let cancelled = if next.did_opt_out && !current.did_opt_out {
-        cancel_outbound(&txn, lead_id).await?
+        cancel_waiting(&txn, lead_id, OUTBOUND_WAITING).await?
+    } else if next.status == LeadStatus::NotInterested
+        && current.status != LeadStatus::NotInterested
+    {
+        cancel_waiting(&txn, lead_id, FOLLOW_UPS_WAITING).await?
     } else {
         Vec::new()
     };
@@ -191,10 +220,6 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         Some(names) => Some(tags::replace(&txn, principal.workspace_id, lead_id, names).await?),
         None => None,
     };
-    lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
-        .exec(&txn)
-        .await?;
-
     let mut record = Map::new();
     let diff = fields::diff(&current, &next);
     if !diff.is_empty() {
@@ -237,28 +262,48 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     if !added.is_null() {
         record.insert("added".into(), added);
     }
+    if record.is_empty() {
+        // Nothing changed: the lead keeps its updatedAt and the timeline gets no entry.
+        txn.commit().await?;
+        return Ok((current, added_item));
+    }
+    lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
+        .exec(&txn)
+        .await?;
     action_log::Entity::insert(api_activity(&next, summary, Value::Object(record), now))
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
-    Ok(next)
+    Ok((next, added_item))
 }
 
-/// Cancels the lead's messages that are waiting to go out (PENDING or AWAITING_APPROVAL);
-/// returns their ids.
-async fn cancel_outbound(db: &impl ConnectionTrait, lead_id: Uuid) -> Result<Vec<Uuid>> {
+/// Which waiting actions a status change cancels: kinds and statuses.
+type Waiting = (&'static [ActionLogType], &'static [ActionLogStatus]);
+
+/// Messages waiting to go out: follow-ups and drafts.
+const OUTBOUND_WAITING: Waiting = (
+    &[ActionLogType::Message, ActionLogType::FollowUpMessage],
+    &[ActionLogStatus::Pending, ActionLogStatus::AwaitingApproval],
+);
+
+/// Follow-ups still to come (drafts stay for a person to decide on).
+const FOLLOW_UPS_WAITING: Waiting = (
+    &[ActionLogType::FollowUpMessage],
+    &[ActionLogStatus::Pending],
+);
+
+/// Cancels the lead's actions of the kinds and statuses of `waiting`; returns their ids.
+async fn cancel_waiting(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    (kinds, statuses): Waiting,
+) -> Result<Vec<Uuid>> {
     let waiting = action_log::Entity::find()
         .select_only()
         .column(action_log::Column::Id)
         .filter(action_log::Column::LeadId.eq(lead_id))
-        .filter(
-            action_log::Column::Type
-                .is_in([ActionLogType::Message, ActionLogType::FollowUpMessage]),
-        )
-        .filter(
-            action_log::Column::Status
-                .is_in([ActionLogStatus::Pending, ActionLogStatus::AwaitingApproval]),
-        );
+        .filter(action_log::Column::Type.is_in(kinds.iter().copied()))
+        .filter(action_log::Column::Status.is_in(statuses.iter().copied()));
     let ids: Vec<Uuid> = waiting.into_tuple().all(db).await?;
     if !ids.is_empty() {
         action_log::Entity::update_many()

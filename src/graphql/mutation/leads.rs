@@ -136,7 +136,10 @@ pub struct ChecklistItemInput {
     pub code: String,
     /// Checked against the item's field type and config.
     pub value: MaybeUndefined<Json<Value>>,
+    /// INVALID stores a value that fails its checks, with its `validationError`.
     pub status: Option<ChecklistItemStatus>,
+    /// Other values the lead gave (at most 20), checked like `value`; null clears them.
+    pub alternate_values: MaybeUndefined<Vec<Json<Value>>>,
 }
 
 impl From<ChecklistItemInput> for ChecklistUpdate {
@@ -149,6 +152,13 @@ impl From<ChecklistItemInput> for ChecklistUpdate {
                 MaybeUndefined::Value(v) => Some(v.0),
             },
             status: item.status.map(Into::into),
+            alternate_values: match item.alternate_values {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(Value::Null),
+                MaybeUndefined::Value(list) => {
+                    Some(Value::Array(list.into_iter().map(|v| v.0).collect()))
+                }
+            },
         }
     }
 }
@@ -217,6 +227,9 @@ impl LeadMutations {
         let lead = leads::create(db, &caller.principal, &input.into())
             .await
             .gql()?;
+        if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+            metrics.lead_created();
+        }
         Ok(CreateLeadPayload(lead))
     }
 
@@ -263,9 +276,10 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let lead = target("leadId", &lead_id)?;
-        let lead = leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
-            .await
-            .gql()?;
+        let (lead, _) =
+            leads::update::add_checklist_item(db, &caller.principal, lead, &input.into())
+                .await
+                .gql()?;
         Ok(UpdateLeadPayload(lead))
     }
 
@@ -283,7 +297,8 @@ impl LeadMutations {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let id = parse_id("id", &id)?;
-        let erased = erase::erase(db, &caller.principal, id).await.gql()?;
+        let store = &ctx.data::<crate::config::Config>()?.documents.store;
+        let erased = erase::erase(db, store, &caller.principal, id).await.gql()?;
         Ok(EraseLeadPayload {
             success: true,
             erased_id: ID(erased.to_string()),

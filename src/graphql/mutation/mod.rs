@@ -1,5 +1,6 @@
 //! Write entry points: thin adapters from GraphQL input to domain calls.
 
+mod documents;
 mod leads;
 mod timeline;
 
@@ -8,4 +9,8 @@ use async_graphql::MergedObject;
 pub use leads::{ChecklistItemInput, CreateLeadInput};
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(leads::LeadMutations, timeline::TimelineMutations);
+pub struct Mutation(
+    leads::LeadMutations,
+    timeline::TimelineMutations,
+    documents::DocumentMutations,
+);

@@ -4,11 +4,14 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use serde_json::Value;
 
-use crate::domain::actions::{self, MessageInput, ToolCallInput};
+use crate::domain::{
+    actions::{self, MessageInput, ToolCallInput},
+    entries::{self, EntryInput},
+};
 use crate::entities::enums;
 use crate::graphql::{
     context::caller,
-    enums::{ActionLogStatus, MessageChannel, MessageDirection},
+    enums::{ActionLogStatus, ActionLogType, MessageChannel, MessageDirection},
     errors::GqlResult,
     query::parse_id,
     scalars::DateTime,
@@ -61,6 +64,28 @@ pub struct RecordToolCallInput {
     pub parent_action_id: Option<ID>,
     /// COMPLETED (default) or FAILED.
     pub status: Option<ActionLogStatus>,
+    /// Why the call failed (FAILED only).
+    pub error: Option<String>,
+}
+
+/// A timeline entry a client records: a note, or what the lead did in the portal.
+#[derive(InputObject)]
+pub struct RecordActionInput {
+    pub lead_id: ID,
+    /// SYSTEM_NOTE, PORTAL_UPDATE or PORTAL_SUBMISSION.
+    #[graphql(name = "type")]
+    pub kind: ActionLogType,
+    pub summary: String,
+    /// A JSON object: what the action was given.
+    pub input: Option<Json<Value>>,
+    /// A JSON object: what the action produced.
+    pub output: Option<Json<Value>>,
+    /// COMPLETED (default) or FAILED.
+    pub status: Option<ActionLogStatus>,
+    /// Why the action failed (FAILED only).
+    pub error: Option<String>,
+    /// The action this one belongs to (an action of the same lead).
+    pub parent_action_id: Option<ID>,
 }
 
 fn message(channel: MessageChannel, subject: Option<String>, body: String) -> MessageInput {
@@ -180,8 +205,41 @@ impl TimelineMutations {
             status: input
                 .status
                 .map_or(enums::ActionLogStatus::Completed, Into::into),
+            error: input.error,
         };
         let log = actions::record_tool_call(db, &caller.principal, lead_id, &call)
+            .await
+            .gql()?;
+        Ok(ActionPayload(log))
+    }
+
+    /// Records a SYSTEM_NOTE, PORTAL_UPDATE or PORTAL_SUBMISSION (COMPLETED, or FAILED
+    /// with its `error`).
+    async fn record_action(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordActionInput,
+    ) -> Result<ActionPayload> {
+        let caller = caller(ctx)?;
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        let lead_id = parse_id("leadId", &input.lead_id)?;
+        let parent_action_id = input
+            .parent_action_id
+            .as_ref()
+            .map(|id| parse_id("parentActionId", id))
+            .transpose()?;
+        let entry = EntryInput {
+            kind: input.kind.into(),
+            status: input
+                .status
+                .map_or(enums::ActionLogStatus::Completed, Into::into),
+            summary: input.summary,
+            input: input.input.map(|v| v.0),
+            output: input.output.map(|v| v.0),
+            error: input.error,
+            parent_action_id,
+        };
+        let log = entries::record_entry(db, &caller.principal, lead_id, entry)
             .await
             .gql()?;
         Ok(ActionPayload(log))

@@ -61,6 +61,14 @@ impl LeadChecklistItem {
     async fn status(&self) -> ChecklistItemStatus {
         self.0.entry.status.into()
     }
+    /// Other values the lead gave for the item (a JSON array), or null.
+    async fn alternate_values(&self) -> Option<Json<Value>> {
+        json(&self.0.entry.alternate_values)
+    }
+    /// Why the value failed the item's checks (a value recorded as INVALID), or null.
+    async fn validation_error(&self) -> Option<&str> {
+        self.0.entry.validation_error.as_deref()
+    }
     /// Per-lead changes to the template item.
     async fn item_override(&self) -> Option<Json<Value>> {
         json(&self.0.entry.item_override)

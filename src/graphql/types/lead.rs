@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::domain::{
+    documents::Owner,
     matching::MatchKey,
     timeline::{MAX_LOGS, Marker},
 };
@@ -16,7 +17,10 @@ use crate::graphql::{
     scalars::{DateTime, opt},
 };
 
-use super::{checklist::ChecklistGroup, timeline::ActionLog};
+use super::{
+    checklist::ChecklistGroup,
+    timeline::{ActionLog, Document, documents_of},
+};
 
 pub struct Lead(pub lead::Model);
 
@@ -184,6 +188,7 @@ impl Lead {
         lazy::checklist_items(ctx, &self.0).await
     }
     /// The timeline, newest first; `limit` is capped at 100.
+    #[graphql(complexity = "crate::graphql::limits::cost::action_logs(limit, child_complexity)")]
     async fn action_logs(
         &self,
         ctx: &Context<'_>,
@@ -193,8 +198,14 @@ impl Lead {
     }
     /// Other leads of the workspace with the same email (case-insensitively) or phone
     /// (E.164), newest first, at most 100; never deleted or test leads; `[]` for a test lead.
+    #[graphql(complexity = "crate::graphql::limits::cost::matching_leads(child_complexity)")]
     async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
         lazy::matching_leads(ctx, &self.0).await
+    }
+    /// Every document of the lead (on checklist items, uploads and messages), oldest
+    /// first, each with a signed URL.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        documents_of(ctx, Owner::Lead(self.0.id)).await
     }
     /// The latest COMPLETED outbound MESSAGE or FOLLOW_UP_MESSAGE.
     async fn last_action(&self, ctx: &Context<'_>) -> Result<Option<ActionLog>> {

@@ -33,6 +33,7 @@ macro_rules! lead_payload {
                 lazy::checklist_items(ctx, &self.0).await
             }
             /// The timeline, newest first; `limit` is capped at 100.
+            #[graphql(complexity = "crate::graphql::limits::cost::action_logs(limit, child_complexity)")]
             async fn action_logs(
                 &self,
                 ctx: &Context<'_>,
@@ -41,7 +42,8 @@ macro_rules! lead_payload {
                 lazy::action_logs(ctx, &self.0, limit.unwrap_or(100)).await
             }
             /// Leads with the same email or phone in the workspace; `[]` for test leads.
-            async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
+            #[graphql(complexity = "crate::graphql::limits::cost::matching_leads(child_complexity)")]
+    async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
                 lazy::matching_leads(ctx, &self.0).await
             }
             /// The latest COMPLETED outbound MESSAGE or FOLLOW_UP_MESSAGE.

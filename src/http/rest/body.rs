@@ -113,7 +113,7 @@ fn read_lead_field(input: &mut LeadInput, key: &str, slot: Slot<'_>) {
 }
 
 /// The body's fields; a body that is not a JSON object is a problem of the whole `body`.
-fn object(body: &[u8]) -> Result<Map<String, Value>, Error> {
+pub(super) fn object(body: &[u8]) -> Result<Map<String, Value>, Error> {
     let problem = match json::parse(body) {
         Ok(Value::Object(fields)) => return Ok(fields),
         Ok(_) => "must be a JSON object".to_owned(),

@@ -1,13 +1,19 @@
 //! The REST face of the documented lead API, for clients written against it:
 //! `POST /api/v1/leads` (create), `GET /api/v1/leads/{leadId}` and `PUT /api/v1/leads`
-//! (update, `leadId` in the body), with the documented request and response shapes.
+//! (update, `leadId` in the body), `POST /api/v1/leads/{leadId}/checklist-items`, `GET
+//! /api/v1/leads/{leadId}/checklist` and `GET /api/v1/leads/{leadId}/action-logs`, with
+//! the documented request and response shapes.
 //!
 //! Handlers are thin: `body` reads the request into the domain's input, the write is the
 //! same domain call GraphQL makes, `payload` reads the documented response back through
 //! the schema, and errors answer in the envelope of `http::errors`, the one mapping.
 
+mod action_logs;
 mod body;
+mod checklist;
+pub(crate) mod documents;
 mod json;
+pub(crate) mod openapi;
 mod payload;
 mod reading;
 
@@ -54,14 +60,59 @@ pub(crate) async fn get_lead(
     respond(get(&state, &headers, &id).await)
 }
 
-fn respond(result: Result<Value, Error>) -> Response {
+/// `POST /api/v1/leads/{leadId}/checklist-items`.
+pub(crate) async fn add_checklist_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let caller = authenticated(&state, &headers).await?;
+        checklist::add_item(&state, &caller, lead_id(&id)?, &body).await
+    };
+    respond(result.await)
+}
+
+/// `GET /api/v1/leads/{leadId}/checklist`.
+pub(crate) async fn get_checklist(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let caller = authenticated(&state, &headers).await?;
+        checklist::checklist(&state, caller, lead_id(&id)?).await
+    };
+    respond(result.await)
+}
+
+/// `GET /api/v1/leads/{leadId}/action-logs`.
+pub(crate) async fn get_action_logs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let caller = authenticated(&state, &headers).await?;
+        action_logs::action_logs(&state, caller, lead_id(&id)?).await
+    };
+    respond(result.await)
+}
+
+/// A lead id in a path: anything that is not one names no lead (404, as for an unknown id).
+fn lead_id(raw: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound("lead"))
+}
+
+pub(super) fn respond(result: Result<Value, Error>) -> Response {
     match result {
         Ok(payload) => (StatusCode::OK, axum::Json(payload)).into_response(),
         Err(err) => super::errors::rest(&err),
     }
 }
 
-async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
+pub(super) async fn authenticated(state: &AppState, headers: &HeaderMap) -> Result<Caller, Error> {
     caller::resolve(state, headers)
         .await?
         .ok_or(Error::Unauthenticated)
@@ -71,6 +122,7 @@ async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let caller = authenticated(state, headers).await?;
     let input = body::create(body)?;
     let lead = leads::create(&state.db, &caller.principal, &input).await?;
+    state.metrics.lead_created();
     read_payload(state, caller, lead.id, false).await
 }
 
@@ -83,6 +135,5 @@ async fn update(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
 
 async fn get(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Value, Error> {
     let caller = authenticated(state, headers).await?;
-    let lead_id = Uuid::parse_str(id).map_err(|_| Error::NotFound("lead"))?;
-    read_payload(state, caller, lead_id, true).await
+    read_payload(state, caller, lead_id(id)?, true).await
 }

@@ -25,15 +25,14 @@ const ACTION_LOG_FIELDS: &str =
   documents { id fileName contentType size url }";
 
 /// What GET adds to the lead (the documented read shape).
-const READ_FIELDS: &str = "isTest submittedAt workspaceId status";
+const READ_FIELDS: &str = "isTest submittedAt workspaceId status
+  documents { id fileName contentType size url }";
 
 fn rest_lead_query(read: bool) -> String {
     let extra = if read { READ_FIELDS } else { "" };
     format!(
         "query RestLead($id: ID!) {{ lead(id: $id) {{ {LEAD_FIELDS} {extra}
-          checklistItems {{ id name conditions items {{ id checklistItemId value status itemOverride
-            checklistItem {{ id code label fieldType isRequired conditions validationRules }}
-            documents {{ id fileName contentType size url }} }} }}
+          {CHECKLIST_SELECTION}
           actionLogs {{ {ACTION_LOG_FIELDS} }}
           matchingLeads {{ {LEAD_FIELDS} }}
           lastAction {{ {ACTION_LOG_FIELDS} toolCalls {{ {ACTION_LOG_FIELDS} toolInput toolOutput }} }}
@@ -59,6 +58,15 @@ fn shape_checklist(groups: &mut Value) {
             .and_then(Value::as_str)
             .and_then(FieldType::parse)
             .is_some_and(FieldType::holds_documents);
+        if let Some(item) = item.as_object_mut() {
+            // Items carry these only when they hold something (the documented example
+            // has neither).
+            for key in ["alternateValues", "validationError"] {
+                if item.get(key).is_some_and(Value::is_null) {
+                    item.shift_remove(key);
+                }
+            }
+        }
         if holds_documents {
             continue;
         }
@@ -88,22 +96,7 @@ pub(super) async fn read_payload(
     lead_id: Uuid,
     read: bool,
 ) -> Result<Value, Error> {
-    let request = async_graphql::Request::new(rest_lead_query(read))
-        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })));
-    let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
-    if let Some(error) = response.errors.first() {
-        return Err(Error::Internal(format!(
-            "REST read failed: {}",
-            error.message
-        )));
-    }
-    let data = response
-        .data
-        .into_json()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let Some(Value::Object(mut lead)) = data.get("lead").cloned() else {
-        return Err(Error::NotFound("lead"));
-    };
+    let mut lead = read_lead(state, caller, lead_id, &rest_lead_query(read)).await?;
     let mut payload = Map::new();
     payload.insert("success".into(), Value::Bool(true));
     let lazy: Vec<(String, Value)> = PAYLOAD_KEYS
@@ -115,10 +108,58 @@ pub(super) async fn read_payload(
             )
         })
         .collect();
+    // The documented read shape also carries the status at the top level.
+    let status = read.then(|| lead.get("status").cloned()).flatten();
     payload.insert("lead".into(), Value::Object(lead));
+    if let Some(status) = status {
+        payload.insert("status".into(), status);
+    }
     payload.extend(lazy);
     if let Some(groups) = payload.get_mut("checklistItems") {
         shape_checklist(groups);
     }
     Ok(Value::Object(payload))
+}
+
+/// Runs `query` (a GraphQL query with `$id` selecting `lead(id: $id)`) for the caller and
+/// returns the lead object; a lead the caller cannot see is NOT_FOUND.
+pub(super) async fn read_lead(
+    state: &AppState,
+    caller: Caller,
+    lead_id: Uuid,
+    query: &str,
+) -> Result<Map<String, Value>, Error> {
+    let request = async_graphql::Request::new(query)
+        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })))
+        // Our own fixed query: the operation limits are for clients' documents.
+        .data(crate::graphql::limits::OwnQuery);
+    let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
+    if let Some(error) = response.errors.first() {
+        return Err(Error::Internal(format!(
+            "REST read failed: {}",
+            error.message
+        )));
+    }
+    let data = response
+        .data
+        .into_json()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    match data.get("lead").cloned() {
+        Some(Value::Object(lead)) => Ok(lead),
+        _ => Err(Error::NotFound("lead")),
+    }
+}
+
+/// The checklist's selection (`checklistItems { ... }` of a lead), shared by every route
+/// that answers it.
+pub(super) const CHECKLIST_SELECTION: &str =
+    "checklistItems { id name conditions items { id checklistItemId value status itemOverride
+    alternateValues validationError
+    checklistItem { id code label fieldType isRequired conditions validationRules }
+    documents { id fileName contentType size url } } }";
+
+/// The checklist as REST answers it: file items alone carry documents and rules.
+pub(super) fn shaped_checklist(mut groups: Value) -> Value {
+    shape_checklist(&mut groups);
+    groups
 }

@@ -64,6 +64,11 @@ impl<'a> Slot<'a> {
         }
     }
 
+    /// The value as sent, for fields the domain checks itself (`config`).
+    pub(super) fn json(self) -> Value {
+        self.value
+    }
+
     /// A boolean; `null` is the same as absent.
     pub(super) fn flag(self) -> Option<bool> {
         match self.value {
@@ -159,6 +164,7 @@ impl<'a> Slot<'a> {
             code: String::new(),
             value: None,
             status: None,
+            alternate_values: None,
         };
         let Some(fields) = self.object() else {
             return update;
@@ -174,6 +180,8 @@ impl<'a> Slot<'a> {
                 "value" => update.value = Some(slot.value),
                 // `null` is the same as absent.
                 "status" => update.status = slot.choice(&CHECKLIST_STATUS).into_set(),
+                // Present, even as `null` (which clears them); the domain checks the list.
+                "alternateValues" => update.alternate_values = Some(slot.value),
                 _ => slot.unknown(),
             }
         }
