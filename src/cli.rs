@@ -482,7 +482,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             say!("GraphiQL:       http://{address}/graphql");
             say!("REST:           POST http://{address}/api/v1/leads");
             tokio::spawn(crate::domain::idempotency::keep_pruned(db.clone()));
-            let state = AppState::new(db, config).with_graphiql(graphiql);
+            let state = AppState::counting_statements(db, config).with_graphiql(graphiql);
             serve(listener, state, shutdown_grace).await?;
         }
     }

@@ -120,6 +120,7 @@ struct Inner {
     leads_created: Counter,
     rate_limited: Counter,
     idempotent_replays: Counter,
+    statements: Counter,
     persisted_queries: Family<PersistedQueryLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
     operation_names: Mutex<HashSet<String>>,
@@ -147,6 +148,7 @@ impl Metrics {
         let leads_created = Counter::default();
         let rate_limited = Counter::default();
         let idempotent_replays = Counter::default();
+        let statements = Counter::default();
         let persisted_queries = Family::<PersistedQueryLabels, Counter>::default();
         let pool = Family::<PoolLabels, Gauge>::default();
         registry.register(
@@ -180,6 +182,11 @@ impl Metrics {
             idempotent_replays.clone(),
         );
         registry.register(
+            "db_statements",
+            "SQL statements sent to the database (what the benchmark divides by requests)",
+            statements.clone(),
+        );
+        registry.register(
             "persisted_queries",
             "Automatic persisted query lookups: hit, miss (PersistedQueryNotFound) or registered",
             persisted_queries.clone(),
@@ -201,6 +208,7 @@ impl Metrics {
             leads_created,
             rate_limited,
             idempotent_replays,
+            statements,
             persisted_queries,
             pool,
             operation_names: Mutex::new(HashSet::new()),
@@ -286,6 +294,11 @@ impl Metrics {
     /// with the same `Idempotency-Key` (call it where the replay is answered).
     pub fn idempotent_replay(&self) {
         self.0.idempotent_replays.inc();
+    }
+
+    /// A SQL statement was sent (SeaORM's metric callback; see `AppState::counting_statements`).
+    pub fn statement(&self) {
+        self.0.statements.inc();
     }
 
     /// An automatic persisted query lookup: `"hit"`, `"miss"` or `"registered"`.

@@ -83,6 +83,19 @@ impl AppState {
         }
     }
 
+    /// As [`AppState::new`], with every SQL statement counted in `/metrics`
+    /// (`leadgate_db_statements_total`), as `serve` runs. Tests use `new`: their harness
+    /// counts statements through the same callback, which a connection has only one of.
+    pub fn counting_statements(mut db: DatabaseConnection, config: Config) -> Self {
+        let metrics = crate::metrics::Metrics::new();
+        let counter = metrics.clone();
+        db.set_metric_callback(move |_| counter.statement());
+        Self {
+            metrics,
+            ..Self::new(db, config)
+        }
+    }
+
     /// Serves `page` as GraphiQL (the demo's, from `serve --demo`).
     pub fn with_graphiql(self, page: GraphiqlPage) -> Self {
         Self {

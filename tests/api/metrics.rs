@@ -170,3 +170,23 @@ on_both_backends! {
         assert_eq!(names.len(), leadgate::metrics::MAX_OPERATION_NAMES + 2, "{names:?}"); // + other, anonymous
     }
 }
+
+on_both_backends! {
+    async fn statements_are_counted_as_serve_counts_them(app) {
+        // `serve` builds its state with `counting_statements`; the harness's own counter
+        // must not move, since the callback is on another clone of the connection.
+        let router = leadgate::router(AppState::counting_statements(app.db.clone(), test_config()));
+        let before = value(&scrape(&router).await, "leadgate_db_statements_total", &[]);
+        let body = json!({ "query": CREATE_LEAD_ID, "variables": { "input": documented_input() } }).to_string();
+        let request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("x-api-key", &app.key)
+            .body(Body::from(body))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let after = value(&scrape(&router).await, "leadgate_db_statements_total", &[]);
+        // The key's lookup, its first lastUsedAt, the template and the three inserts at least.
+        assert!(after - before >= 6.0, "{before} -> {after}");
+    }
+}

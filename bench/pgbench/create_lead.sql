@@ -1,0 +1,32 @@
+-- The SQL work of one createLead (the documented example), as leadgate does it: the key
+-- lookup, then in one transaction the template read under a share lock, the lead, its
+-- checklist rows (one multi-row insert) and its "Lead created" action log. Variables come
+-- from bench/run.py (-D); prepared statements, as leadgate's driver uses.
+\set n random(1, 2000000000)
+SELECT k.id, k.workspace_id, k.lookup, k.secret_hash, k.mode, k.created_at, k.revoked_at, k.last_used_at,
+       w.id, w.name, w.default_region, w.created_at
+  FROM api_keys k LEFT JOIN workspaces w ON k.workspace_id = w.id WHERE k.lookup = :lookup LIMIT 1;
+BEGIN;
+SELECT id, workspace_id, lead_id, name, conditions, position FROM checklist_groups
+  WHERE workspace_id = :ws::uuid AND lead_id IS NULL ORDER BY position, id FOR SHARE;
+SELECT id, workspace_id, group_id, lead_id, code, label, field_type, is_required, conditions, config,
+       validation_rules, agent_instructions, client_instructions, position FROM checklist_items
+  WHERE workspace_id = :ws::uuid AND lead_id IS NULL ORDER BY position, id FOR SHARE;
+INSERT INTO leads (id, workspace_id, first_name, middle_name, last_name, sort_name, email, email_key,
+    phone_number, phone_e164, business_name, website, external_lead_id, external_portal_link, timezone,
+    assignee_type, status, source, activity_summary, did_opt_out, opt_out_at, email_verified_at,
+    phone_verified_at, is_test, submitted_at, created_at, updated_at, deleted_at)
+  VALUES (gen_random_uuid(), :ws::uuid, 'John', NULL, 'Doe', 'john doe', 'pg.' || :n || '@example.com',
+    'pg.' || :n || '@example.com', '+1678' || (2000000 + :n % 8000000), '+1678' || (2000000 + :n % 8000000),
+    'Pacific Coast Container Haulers', NULL, NULL, NULL, NULL, 'HUMAN_AGENT', 'COMPLETED', 'api', NULL,
+    false, NULL, NULL, NULL, false, now(), now(), now(), NULL)
+  RETURNING id AS lead_id \gset
+INSERT INTO lead_checklist_items (id, lead_id, checklist_item_id, value, status, item_override, auto_skipped, updated_at)
+  VALUES (gen_random_uuid(), :lead_id::uuid, :item1::uuid, '"Pacific Coast Container Haulers"', 'COMPLETED', NULL, false, now()),
+         (gen_random_uuid(), :lead_id::uuid, :item2::uuid, '"12-3456789"', 'COMPLETED', NULL, false, now());
+INSERT INTO action_logs (id, workspace_id, lead_id, type, status, summary, changes, tool_input, tool_output,
+    parent_action_id, tool_id, created_at, scheduled_at, completed_at)
+  VALUES (gen_random_uuid(), :ws::uuid, :lead_id::uuid, 'API_ACTIVITY', 'COMPLETED', 'Lead created',
+    '{"lead": {"firstName": "John", "lastName": "Doe"}, "checklistItems": [{"code": "tax_id", "status": "COMPLETED"}]}',
+    NULL, NULL, NULL, NULL, now(), NULL, now());
+COMMIT;
