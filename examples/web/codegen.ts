@@ -16,7 +16,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        // Upload is the multipart spec's file (uploadDocuments); a browser sends a File.
+        scalars: { DateTime: 'string', JSON: 'unknown', Upload: 'File' },
       },
     },
   },
