@@ -136,6 +136,10 @@ def graphql(port, key, query, variables):
     return answer["data"]
 
 
+def total_leads(port, key):
+    return graphql(port, key, "{ leads { totalCount } }", {})["leads"]["totalCount"]
+
+
 def statements_total(port):
     """leadgate's statement counter from /metrics, or None when it has none."""
     try:
@@ -275,8 +279,10 @@ def run_backend(binary, backend):
         server.cli("checklist", "import", "--workspace", workspace, str(ROOT / "demo" / "checklist.json"))
         server.start()
         log(f"{backend}: preloading {PRELOAD} leads")
-        per_connection = -(-PRELOAD // 16)
-        wrk(server.port, key, BENCH / "queries" / "create_minimal.json", 16, 600, stop_after=per_connection, run=9)
+        # In rounds of a few seconds until the workspace holds PRELOAD leads (wrk has no
+        # request count, and a thread that stops itself does not end the run).
+        while total_leads(server.port, key) < PRELOAD:
+            wrk(server.port, key, BENCH / "queries" / "create_minimal.json", 16, 3, run=9)
         lead, read_body = prepare_read(server, key)
         bodies = {"create_full": BENCH / "queries" / "create_full.json",
                   "create_minimal": BENCH / "queries" / "create_minimal.json",
