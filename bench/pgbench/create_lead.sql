@@ -24,9 +24,9 @@ INSERT INTO leads (id, workspace_id, first_name, middle_name, last_name, sort_na
 INSERT INTO lead_checklist_items (id, lead_id, checklist_item_id, value, status, item_override, auto_skipped, updated_at)
   VALUES (gen_random_uuid(), :lead_id::uuid, :item1::uuid, '"Pacific Coast Container Haulers"', 'COMPLETED', NULL, false, now()),
          (gen_random_uuid(), :lead_id::uuid, :item2::uuid, '"12-3456789"', 'COMPLETED', NULL, false, now());
-INSERT INTO action_logs (id, workspace_id, lead_id, type, status, summary, changes, tool_input, tool_output,
+INSERT INTO action_logs (id, workspace_id, lead_id, type, status, summary, changes, input, output, error,
     parent_action_id, tool_id, created_at, scheduled_at, completed_at)
   VALUES (gen_random_uuid(), :ws::uuid, :lead_id::uuid, 'API_ACTIVITY', 'COMPLETED', 'Lead created',
     '{"lead": {"firstName": "John", "lastName": "Doe"}, "checklistItems": [{"code": "tax_id", "status": "COMPLETED"}]}',
-    NULL, NULL, NULL, NULL, now(), NULL, now());
+    NULL, NULL, NULL, NULL, NULL, now(), NULL, now());
 COMMIT;
