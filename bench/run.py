@@ -184,10 +184,9 @@ class Server:
         return Path(self.log.name).read_text(errors="replace").count("database is locked")
 
 
-def wrk(port, key, body_file, connections, duration, stop_after=0, run=0):
+def wrk(port, key, body_file, connections, duration, run=0):
     threads = max(1, min(2, connections))
-    env = dict(os.environ, BENCH_BODY_FILE=str(body_file), BENCH_KEY=key,
-               BENCH_STOP_AFTER=str(stop_after), BENCH_RUN=str(run))
+    env = dict(os.environ, BENCH_BODY_FILE=str(body_file), BENCH_KEY=key, BENCH_RUN=str(run))
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
          "-s", str(BENCH / "wrk" / "graphql.lua"), f"http://127.0.0.1:{port}/graphql"],
@@ -281,20 +280,21 @@ def run_backend(binary, backend):
         log(f"{backend}: preloading {PRELOAD} leads")
         # In rounds of a few seconds until the workspace holds PRELOAD leads (wrk has no
         # request count, and a thread that stops itself does not end the run).
+        run = 0
         while total_leads(server.port, key) < PRELOAD:
-            wrk(server.port, key, BENCH / "queries" / "create_minimal.json", 16, 3, run=9)
+            wrk(server.port, key, BENCH / "queries" / "create_minimal.json", 16, 3, run=run)
+            run += 1
         lead, read_body = prepare_read(server, key)
         bodies = {"create_full": BENCH / "queries" / "create_full.json",
                   "create_minimal": BENCH / "queries" / "create_minimal.json",
                   "read_lead": read_body, "page": BENCH / "queries" / "page.json"}
-        run = 0
         for case in CASES:
             for connections in CONCURRENCY:
                 log(f"{backend}: {case} c={connections}")
                 result = measure(server, key, case, bodies[case], connections, run)
                 result.update(backend=backend, tool="leadgate")
                 results.append(result)
-                run = (run + 1) % 9
+                run += 1
         if backend == "sqlite":
             for result in results:
                 result["locked_errors"] = server.locked_errors()

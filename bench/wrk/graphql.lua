@@ -2,7 +2,6 @@
 -- $BENCH_BODY_FILE to $BENCH_PATH (default /graphql) with the key in $BENCH_KEY.
 -- In the body, {{EMAIL}} and {{PHONE}} become an address and a valid US number unique to
 -- this request (thread, counter and $BENCH_RUN), so creates never match each other.
--- $BENCH_STOP_AFTER > 0 stops each thread after that many requests (used to preload).
 -- A GraphQL answer with "errors" counts as an error, like a non-2xx status. done()
 -- prints one line "RESULT {json}" that bench/report.py reads.
 
@@ -20,7 +19,6 @@ function init(args)
   template = file:read("*a")
   file:close()
   run = tonumber(os.getenv("BENCH_RUN") or "0")
-  stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0")
   path = os.getenv("BENCH_PATH") or "/graphql"
   headers = {
     ["content-type"] = "application/json",
@@ -34,12 +32,9 @@ end
 
 function request()
   sent = sent + 1
-  if stop_after > 0 and sent > stop_after then
-    wrk.thread:stop()
-  end
   local body = template
   if unique then
-    -- run (0-9), thread (0-63), counter (< 100,000): one number per request.
+    -- run, thread (0-63), counter (< 100,000): one number per request.
     local n = (run * 64 + tid) * 100000 + sent
     local email = string.format("bench.%d@example.com", n)
     -- NANP: exchange 200-999 and a four-digit line, spread over a few real area codes.
