@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod auth;
+pub mod bounds;
 pub mod checklist;
 pub mod clock;
 pub mod demo;
