@@ -9,11 +9,13 @@
 //! the schema, and errors answer in the envelope of `http::errors`, the one mapping.
 
 mod action_logs;
+pub(crate) mod analytics;
 mod body;
 mod checklist;
 pub(crate) mod documents;
 mod json;
 pub(crate) mod openapi;
+mod openapi_analytics;
 mod payload;
 mod reading;
 

@@ -24,10 +24,13 @@ use utoipa::{
                        error envelope.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    paths(create_lead, update_lead, get_lead),
+    paths(create_lead, update_lead, get_lead, super::openapi_analytics::analytics),
     modifiers(&ApiKeyHeader),
     security(("x-api-key" = [])),
-    tags((name = "leads", description = "Create, read and update leads")),
+    tags(
+        (name = "leads", description = "Create, read and update leads"),
+        (name = "analytics", description = "Figures of the leads created in a range"),
+    ),
 )]
 pub struct RestApi;
 
