@@ -2,6 +2,7 @@
 //! resolvers and the REST endpoint are thin adapters over these calls.
 
 pub mod actions;
+pub mod analytics;
 pub mod auth;
 pub mod bounds;
 pub mod checklist;

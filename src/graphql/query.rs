@@ -145,4 +145,19 @@ impl Query {
             .gql()?;
         Ok(LeadConnection { page, filter })
     }
+
+    /// Analytics of the caller's leads created in `[start, end]` (deleted and test leads
+    /// excluded): totals over the whole range and a page of at most `first` leads (500 by
+    /// default and at most), oldest first, after the `nextToken` given as `after`. The
+    /// same figures as REST `GET /api/v0/analytics`.
+    async fn analytics(
+        &self,
+        ctx: &Context<'_>,
+        start: DateTime,
+        end: DateTime,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::types::analytics::Analytics> {
+        super::types::analytics::resolve(ctx, start, end, first, after).await
+    }
 }

@@ -2,7 +2,8 @@
 //! download route, for stores that cannot presign (the local folder). The signature is
 //! the credential (no API key: the URL is handed to browsers); a tampered, expired or
 //! re-pointed URL is refused with 403. The body streams from the store with the stored
-//! content type and a `Content-Disposition` naming the file.
+//! content type and a `Content-Disposition` naming the file. Analytics CSV exports
+//! (`{workspaceId}/analytics-{id}.csv`) are served the same way, as `text/csv`.
 
 use axum::{
     body::Body,
@@ -14,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::{clock, documents::store};
+use crate::domain::{analytics, clock, documents::store};
 use crate::entities::document;
 use crate::error::{Error, Result};
 
@@ -63,19 +64,28 @@ async fn serve(
         return Err(refused());
     }
     // A valid signature names an object leadgate stored; the row says what it is (and is
-    // gone once the document was deleted or its lead erased).
-    let (Ok(workspace_id), Ok(document_id)) =
-        (Uuid::parse_str(workspace), Uuid::parse_str(document))
-    else {
-        return Err(Error::NotFound("document"));
+    // gone once the document was deleted or its lead erased). An analytics export has no
+    // row: its name says what it is.
+    let (file_name, content_type) = if analytics::export::is_export_name(document) {
+        (
+            document.to_owned(),
+            analytics::export::CONTENT_TYPE.to_owned(),
+        )
+    } else {
+        let (Ok(workspace_id), Ok(document_id)) =
+            (Uuid::parse_str(workspace), Uuid::parse_str(document))
+        else {
+            return Err(Error::NotFound("document"));
+        };
+        let doc = document::Entity::find_by_id(document_id)
+            .filter(document::Column::WorkspaceId.eq(workspace_id))
+            .filter(document::Column::StorageKey.eq(key.as_str()))
+            .one(&state.db)
+            .await?
+            .ok_or(Error::NotFound("document"))?;
+        (doc.file_name, doc.content_type)
     };
-    let doc = document::Entity::find_by_id(document_id)
-        .filter(document::Column::WorkspaceId.eq(workspace_id))
-        .filter(document::Column::StorageKey.eq(key.as_str()))
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound("document"))?;
-    let Some((size, bytes)) = state.config.documents.store.read(&doc.storage_key).await? else {
+    let Some((size, bytes)) = state.config.documents.store.read(&key).await? else {
         return Err(Error::NotFound("document"));
     };
     let mut response = Body::from_stream(bytes).into_response();
@@ -85,9 +95,9 @@ async fn serve(
         HeaderValue::from_str(text)
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
     };
-    headers.insert(header::CONTENT_TYPE, value(&doc.content_type));
+    headers.insert(header::CONTENT_TYPE, value(&content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-    if let Ok(disposition) = HeaderValue::from_str(&store::content_disposition(&doc.file_name)) {
+    if let Ok(disposition) = HeaderValue::from_str(&store::content_disposition(&file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     headers.insert(

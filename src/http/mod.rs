@@ -163,6 +163,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/leads/{lead_id}/action-logs",
             get(rest::get_action_logs),
         )
+        .route("/api/v0/analytics", get(rest::analytics::analytics))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::scrape))

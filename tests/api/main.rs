@@ -5,6 +5,7 @@
 mod harness;
 
 mod action_entries;
+mod analytics;
 mod auth;
 mod bounded_inputs;
 mod checklist_values;

@@ -1,6 +1,7 @@
 //! GraphQL output types: thin wrappers over domain models, with lazy fields resolved
 //! through the request's loaders.
 
+pub mod analytics;
 pub mod checklist;
 pub mod connection;
 pub mod lead;

@@ -9,6 +9,7 @@
 //! the schema, and errors answer in the envelope of `http::errors`, the one mapping.
 
 mod action_logs;
+pub(crate) mod analytics;
 mod body;
 mod checklist;
 pub(crate) mod documents;

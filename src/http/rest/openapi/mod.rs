@@ -10,6 +10,7 @@
 // The described types are never built.
 #![allow(dead_code)]
 
+mod analytics;
 mod documents;
 mod paths;
 mod schemas;
@@ -40,12 +41,14 @@ use utoipa::{
         documents::of_lead,
         documents::one,
         documents::download,
+        analytics::analytics,
     ),
     modifiers(&ApiKeyHeader),
     security(("x-api-key" = [])),
     tags(
         (name = "leads", description = "Create, read and update leads"),
         (name = "documents", description = "Upload, list and download a lead's documents"),
+        (name = "analytics", description = "Figures of the leads created in a range"),
     ),
 )]
 pub struct RestApi;
