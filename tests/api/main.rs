@@ -6,6 +6,7 @@ mod harness;
 
 mod action_entries;
 mod auth;
+mod batch_create;
 mod bounded_inputs;
 mod checklist_values;
 mod cli;
