@@ -16,6 +16,7 @@ mod cors;
 mod cost;
 mod create_lead;
 mod documents;
+mod duplicates;
 mod erasure;
 mod errors;
 mod faults;

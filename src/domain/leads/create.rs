@@ -138,6 +138,11 @@ pub async fn create_one<C: ConnectionTrait + TransactionTrait>(
     options: Options,
 ) -> Result<Written> {
     let inputs = std::slice::from_ref(input);
+    // One input: its refusal is the answer, and nothing else is written either way.
+    let options = Options {
+        all_or_none: false,
+        ..options
+    };
     match retry::retrying(|| batch_once(db, principal, inputs, options, None)).await? {
         Step::Done(mut results) => only(&mut results),
         Step::KeyTaken(_) => Err(Error::Internal("a create without a key found one".into())),

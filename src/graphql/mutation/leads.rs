@@ -232,9 +232,9 @@ impl LeadMutations {
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let input = input.into();
         let options = leads::Options {
-            all_or_none: true,
             on_duplicate: on_duplicate.into(),
             dry_run,
+            ..leads::Options::default()
         };
         // With an Idempotency-Key header (see `domain::idempotency`): the HTTP handler
         // stores this response, or replays the first one when the key was taken. The key

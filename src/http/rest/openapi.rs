@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::{
-    Modify, OpenApi, ToSchema,
+    IntoParams, Modify, OpenApi, ToSchema,
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
@@ -24,7 +24,7 @@ use utoipa::{
                        error envelope.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    paths(create_lead, update_lead, get_lead),
+    paths(create_lead, create_leads, update_lead, get_lead),
     modifiers(&ApiKeyHeader),
     security(("x-api-key" = [])),
     tags((name = "leads", description = "Create, read and update leads")),
@@ -60,10 +60,12 @@ impl Modify for ApiKeyHeader {
 /// Creates a lead in the key's workspace, in one transaction.
 #[utoipa::path(
     post, path = "/api/v1/leads", tag = "leads", operation_id = "createLead",
+    params(CreateParams),
     request_body = CreateLeadBody,
     responses(
-        (status = 200, description = "The lead created, with its checklist and timeline", body = LeadPayload),
+        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true what would be created, nothing written", body = CreateAnswer),
         (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST for a body that is not a JSON object", body = ErrorEnvelope),
+        (status = 409, description = "DUPLICATE_LEAD under onDuplicate=REJECT, with matchingLeadIds", body = ErrorEnvelope),
         (status = 401, description = "UNAUTHENTICATED: no valid x-api-key", body = ErrorEnvelope),
         (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
@@ -72,6 +74,24 @@ impl Modify for ApiKeyHeader {
     )
 )]
 fn create_lead() {}
+
+/// Creates up to 100 leads in one transaction, answering each input in input order.
+#[utoipa::path(
+    post, path = "/api/v1/leads/batch", tag = "leads", operation_id = "createLeads",
+    params(CreateParams),
+    request_body = CreateLeadsBody,
+    responses(
+        (status = 200, description = "One result per input, in input order, each with its own success", body = BatchPayload),
+        (status = 400, description = "BAD_USER_INPUT: more than 100 inputs, a body that cannot be read, or (allOrNone) every refused input's fields as inputs[i].field", body = ErrorEnvelope),
+        (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
+        (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
+        (status = 409, description = "DUPLICATE_LEAD (allOrNone with onDuplicate=REJECT)", body = ErrorEnvelope),
+        (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
+        (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),
+        (status = 500, description = "INTERNAL", body = ErrorEnvelope),
+    )
+)]
+fn create_leads() {}
 
 /// Updates a lead: absent fields stay, `null` clears.
 #[utoipa::path(
@@ -166,6 +186,98 @@ pub struct CreateLeadBody {
     pub checklist_items: Option<Vec<ChecklistItemBody>>,
 }
 
+/// What a create does with a lead that has the email or phone of a live lead.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OnDuplicateParam {
+    Create,
+    Skip,
+    Update,
+    Reject,
+}
+
+/// The query parameters of the create routes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(non_snake_case)]
+pub struct CreateParams {
+    /// CREATE (default), SKIP, UPDATE or REJECT, in any case.
+    #[param(inline)]
+    pub onDuplicate: Option<OnDuplicateParam>,
+    /// Run every check and answer what would happen; nothing is written.
+    pub dryRun: Option<bool>,
+}
+
+/// The body of `POST /api/v1/leads/batch`; unknown fields are refused.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
+pub struct CreateLeadsBody {
+    /// At most 100, each a create body.
+    pub inputs: Vec<CreateLeadBody>,
+    /// One refused input refuses the batch; nothing is written. Default false.
+    pub all_or_none: Option<bool>,
+}
+
+/// What a create answers: the documented payload (with `outcome` under a duplicate
+/// policy), or a dry run's answer.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CreateAnswer {
+    Payload(Box<LeadPayload>),
+    DryRun(DryRunAnswer),
+}
+
+/// A dry run's answer: nothing was written.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunAnswer {
+    pub success: bool,
+    /// Always true.
+    pub dry_run: bool,
+    /// `CREATED`, `SKIPPED` or `UPDATED`.
+    pub outcome: String,
+    pub lead: DraftLead,
+}
+
+/// A dry run's lead (not stored): its would-be id and the fields that decide the create.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftLead {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub status: String,
+    pub matching_lead_ids: Vec<String>,
+}
+
+/// The answer of `POST /api/v1/leads/batch`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchPayload {
+    /// True when every input succeeded.
+    pub success: bool,
+    pub dry_run: bool,
+    pub results: Vec<BatchResult>,
+}
+
+/// One input's result: `success`, and `outcome` and `lead` (the documented lead keys;
+/// a draft in a dry run) or `error` (as in the error envelope, fields named
+/// `inputs[i].field`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    pub success: bool,
+    #[schema(required = false)]
+    pub outcome: Option<String>,
+    #[schema(required = false)]
+    pub lead: Option<Value>,
+    #[schema(required = false)]
+    pub error: Option<ErrorBody>,
+}
+
 /// The body of `PUT /api/v1/leads`: the lead's id and any create field, plus `status`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -239,6 +351,9 @@ pub struct ChecklistGroup {
 #[serde(rename_all = "camelCase")]
 pub struct LeadPayload {
     pub success: bool,
+    /// Under onDuplicate only: `CREATED`, `SKIPPED` or `UPDATED`.
+    #[schema(required = false)]
+    pub outcome: Option<String>,
     pub lead: Lead,
     pub checklist_items: Vec<ChecklistGroup>,
     /// Newest first, at most 100: `{id, type, status, summary, changes, ...}`.
@@ -279,6 +394,9 @@ pub struct ErrorBody {
     /// For RATE_LIMITED: seconds to wait.
     #[schema(required = false)]
     pub retry_after: Option<u64>,
+    /// For DUPLICATE_LEAD: the live leads the lead duplicates.
+    #[schema(required = false)]
+    pub matching_lead_ids: Option<Vec<String>>,
 }
 
 /// The envelope of every error answer.
