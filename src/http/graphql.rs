@@ -64,6 +64,9 @@ pub(crate) async fn post(
                 if let Some(refused) = persisted_query(&state, &mut request) {
                     return refused;
                 }
+                if let Some(refused) = without_query(&request) {
+                    return refused;
+                }
                 execute(&state, &headers, request).await
             }
             BatchRequest::Batch(requests) => execute_batch(&state, &headers, requests).await,
@@ -189,6 +192,9 @@ pub(crate) async fn get(
     if let Some(refused) = persisted_query(&state, &mut request) {
         return refused;
     }
+    if let Some(refused) = without_query(&request) {
+        return refused;
+    }
     if is_mutation(&mut request) {
         return http_errors::graphql(&Error::MethodNotAllowed {
             method: "a mutation over GET".into(),
@@ -218,6 +224,17 @@ fn persisted_query(state: &AppState, request: &mut async_graphql::Request) -> Op
             Some(refused)
         }
     }
+}
+
+/// A request with no query text (none sent, nor a persisted query's hash) is not a
+/// GraphQL request at all: 400 `BAD_REQUEST` in either media type (GraphQL over HTTP
+/// allows it), not a parse error of an empty document.
+fn without_query(request: &async_graphql::Request) -> Option<Response> {
+    request.query.trim().is_empty().then(|| {
+        http_errors::graphql(&Error::BadRequest(
+            "the request has no \"query\" (a GraphQL document as a string)".into(),
+        ))
+    })
 }
 
 /// Whether the operation the request would run is a mutation (unparseable documents are

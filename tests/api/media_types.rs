@@ -105,5 +105,19 @@ on_both_backends! {
         }
         let (status, _, _) = post(&app, Some("Application/JSON; charset=utf-8"), None, "{ __typename }").await;
         assert_eq!(status, StatusCode::OK);
+        // A body without query text is not a GraphQL request: 400 in either type.
+        for accept in [JSON, GRAPHQL] {
+            for body in [json!({ "notquery": "{ __typename }" }), json!({ "query": " " })] {
+                let request = axum::http::Request::post("/graphql")
+                    .header(header::CONTENT_TYPE, JSON)
+                    .header(header::ACCEPT, accept)
+                    .body(Body::from(body.to_string()))
+                    .unwrap();
+                let (status, _, bytes) = app.send(request).await;
+                let answer: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer:#}");
+                assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+            }
+        }
     }
 }
