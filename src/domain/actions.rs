@@ -18,7 +18,7 @@ use crate::entities::{
 use crate::error::{Error, FieldError, Result};
 
 use super::entries::{check_error, check_parent};
-use super::{auth::Principal, clock, lead_input, leads, retry, transaction_options};
+use super::{auth::Principal, bounds, clock, lead_input, leads, retry, transaction_options};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -401,6 +401,11 @@ async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
     let mut errors = Vec::new();
     let name = lead_input::required_text("tool", &call.tool, &mut errors).unwrap_or_default();
     lead_input::text("toolDescription", call.description.as_ref(), &mut errors);
+    for (field, value) in [("input", &call.input), ("output", &call.output)] {
+        if let Some(value) = value {
+            errors.extend(bounds::json(field, value, bounds::MAX_ACTION_JSON_BYTES));
+        }
+    }
     if !errors.is_empty() {
         return Err(Error::BadInput(errors));
     }

@@ -17,7 +17,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{actions, auth::Principal, clock, leads, transaction_options};
+use super::{actions, auth::Principal, bounds, clock, leads, transaction_options};
 
 /// Longest summary an entry recorded through the API takes.
 const MAX_SUMMARY: usize = 1_000;
@@ -100,6 +100,8 @@ pub async fn record_entry<C: ConnectionTrait + TransactionTrait>(
     for (field, value) in [("input", &entry.input), ("output", &entry.output)] {
         if value.as_ref().is_some_and(|v| !v.is_object()) {
             errors.push(FieldError::new(field, "must be a JSON object"));
+        } else if let Some(value) = value {
+            errors.extend(bounds::json(field, value, bounds::MAX_ACTION_JSON_BYTES));
         }
     }
     match check_error(entry.status, entry.error.as_ref()) {

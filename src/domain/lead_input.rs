@@ -11,13 +11,14 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
+use super::bounds;
 use super::checklist::{Template, value};
 
 /// Longest free-text lead field we accept (names, business name, website, ids).
 const MAX_TEXT: usize = 500;
 /// Most tags on one lead, and the longest tag.
 const MAX_TAGS: usize = 50;
-const MAX_TAG_LEN: usize = 64;
+pub(crate) const MAX_TAG_LEN: usize = 64;
 /// Most checklist updates in one request.
 const MAX_CHECKLIST_UPDATES: usize = 500;
 /// Most alternate values one item keeps.
@@ -236,6 +237,30 @@ pub(crate) fn parse_checklist(
                 format!("checklistItems[{i}].code"),
                 format!("`{code}` is updated twice"),
             ));
+            continue;
+        }
+        // Every JSON value is bounded, whatever the item's type (and an INVALID one too).
+        let mut oversized = Vec::new();
+        if let Some(value) = &update.value {
+            let field = format!("checklistItems[{i}].value");
+            oversized.extend(bounds::json(
+                &field,
+                value,
+                bounds::MAX_CHECKLIST_VALUE_BYTES,
+            ));
+        }
+        if let Some(Value::Array(list)) = &update.alternate_values {
+            for (j, alternate) in list.iter().enumerate() {
+                let field = format!("checklistItems[{i}].alternateValues[{j}]");
+                oversized.extend(bounds::json(
+                    &field,
+                    alternate,
+                    bounds::MAX_CHECKLIST_VALUE_BYTES,
+                ));
+            }
+        }
+        if !oversized.is_empty() {
+            errors.extend(oversized);
             continue;
         }
         // A value sent as INVALID is what the lead gave: it may fail its checks, and is

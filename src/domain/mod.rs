@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod analytics;
 pub mod auth;
+pub mod bounds;
 pub mod checklist;
 pub mod clock;
 pub mod demo;

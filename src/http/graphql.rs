@@ -25,7 +25,9 @@ use crate::graphql::{
 };
 
 use super::{
-    AppState, caller, errors as http_errors, graphiql, idempotency as idempotent, metrics,
+    AppState, caller, errors as http_errors, graphiql, idempotency as idempotent,
+    media_type::{self, MediaType},
+    metrics,
 };
 
 /// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
@@ -47,6 +49,14 @@ pub(crate) async fn post(
             Ok(request) => execute(&state, &headers, request).await,
             Err(err) => http_errors::graphql(&err),
         };
+    }
+    if !is_json(&headers) {
+        // GraphQL over HTTP: a POST says its body is JSON (or a multipart upload).
+        return http_errors::graphql(&Error::BadRequest(
+            "a POST to /graphql needs Content-Type: application/json (or multipart/form-data \
+             for uploads)"
+                .into(),
+        ));
     }
     match GraphQLBatchRequest::<GraphQLRejection>::from_request(request, &state).await {
         Ok(request) => match request.into_inner() {
@@ -74,6 +84,16 @@ pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
         })
+}
+
+/// Whether a request's `Content-Type` is `application/json` (parameters such as
+/// `charset` allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Reads a GraphQL multipart request with the upload limits: async-graphql spools each
@@ -256,6 +276,11 @@ async fn execute(
     let mut response = errors::add_codes(context::execute(schema, request, caller).await);
     http_errors::tag_with_request_id(&mut response);
     let observed = metrics::graphql_observed(operation, &response);
+    if is_request_error(&response) && MediaType::of(headers) == MediaType::GraphqlResponse {
+        let mut http = request_error(&response);
+        metrics::observe(&mut http, |o| o.merge(observed));
+        return http;
+    }
     let mut http = match keyed {
         None => GraphQLResponse::from(response).into_response(),
         Some((keyed, principal)) => match keyed.outcome() {
@@ -282,8 +307,31 @@ async fn execute(
     http
 }
 
+/// Whether the document never ran (it did not parse, failed validation or a limit, or its
+/// variables did not fit): no `data`, and no error has a path into it.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// A request error in `application/graphql-response+json` (GraphQL over HTTP): HTTP 400,
+/// and the answer has no `data` entry at all.
+fn request_error(response: &async_graphql::Response) -> Response {
+    let mut body = serde_json::to_value(response).expect("a GraphQL response serialises");
+    if let Some(fields) = body.as_object_mut() {
+        fields.shift_remove("data");
+    }
+    let mut http = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+    http.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(GRAPHQL_RESPONSE),
+    );
+    http
+}
+
 /// What async-graphql-axum answers GraphQL with.
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const GRAPHQL_RESPONSE: &str = media_type::GRAPHQL_RESPONSE;
 
 /// The request's Idempotency-Key claim (authenticated requests only: keys are per
 /// workspace), fingerprinted by the whole GraphQL request.

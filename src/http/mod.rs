@@ -9,6 +9,7 @@ mod graphql;
 mod guard;
 mod health;
 mod idempotency;
+mod media_type;
 mod metrics;
 mod rate_limit;
 mod request_id;
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .layer(middleware::from_fn_with_state(limits, guard::guard))
+        .layer(middleware::from_fn(media_type::middleware))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
             cors::Cors::new(&state.config.cors_origins),

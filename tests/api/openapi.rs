@@ -1,6 +1,6 @@
 //! The OpenAPI document of the REST face: the repository's `openapi.json` is what
 //! `/api/v1/openapi.json` serves and `leadgate openapi` prints, and every operation it
-//! documents is a route of the router.
+//! documents is a route of the router, and every REST route of the router is documented.
 
 use axum::{
     body::Body,
@@ -72,7 +72,9 @@ on_both_backends! {
 
         let doc: Value = serde_json::from_str(&stored()).unwrap();
         for (path, operations) in doc["paths"].as_object().unwrap() {
-            let concrete = path.replace("{leadId}", "00000000-0000-0000-0000-000000000000");
+            let concrete = ["{leadId}", "{documentId}", "{workspaceId}"]
+                .iter()
+                .fold(path.clone(), |p, param| p.replace(param, "00000000-0000-0000-0000-000000000000"));
             for method in operations.as_object().unwrap().keys() {
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let request = Request::builder()
@@ -89,4 +91,108 @@ on_both_backends! {
             }
         }
     }
+}
+
+/// The routes the router serves that are not the REST face (GraphQL, GraphiQL, probes,
+/// metrics, the document itself). Every other route must be in the document.
+const NOT_REST: [&str; 7] = [
+    "/graphql",
+    "/graphiql",
+    "/graphiql/{}",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/openapi.json",
+];
+
+/// `/api/v1/leads/{lead_id}` and `/api/v1/leads/{leadId}` alike: `/api/v1/leads/{}`.
+fn shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every `(method, path)` the router of `src/http/mod.rs` declares: each `.route("path",
+/// get(..).post(..))` read from the source, so a route added there is seen here.
+fn router_routes() -> Vec<(String, String)> {
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/mod.rs")).unwrap();
+    let body = &source[source.find("pub fn router(").expect("the router function")..];
+    let mut routes = Vec::new();
+    for call in body.split(".route(").skip(1) {
+        let call = call.trim_start();
+        let path = call[1..].split('"').next().unwrap().to_owned();
+        // The method router: up to the call's closing parenthesis.
+        let mut depth = 1;
+        let end = call
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map(|(i, _)| i)
+            .expect("a closed .route(...)");
+        let methods = &call[..end];
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let called = methods.match_indices(method).any(|(i, _)| {
+                let before = methods[..i].chars().last();
+                methods[i + method.len()..].starts_with('(')
+                    && matches!(before, Some(' ' | '\n' | '.' | ','))
+            });
+            if called {
+                routes.push((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn every_rest_route_of_the_router_is_documented() {
+    let routes = router_routes();
+    assert!(
+        routes.contains(&("post".into(), "/api/v1/leads".into()))
+            && routes.contains(&("put".into(), "/api/v1/leads".into()))
+            && routes.contains(&("post".into(), "/api/v1/documents".into())),
+        "the router's routes are read from its source: {routes:?}"
+    );
+    let doc: Value = serde_json::from_str(&stored()).unwrap();
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, operations)| {
+            operations
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.clone(), shape(path)))
+        })
+        .collect();
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(_, path)| !NOT_REST.contains(&shape(path).as_str()))
+        .filter(|(method, path)| !documented.contains(&(method.clone(), shape(path))))
+        .map(|(method, path)| format!("{} {path}", method.to_uppercase()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an operation in the OpenAPI document (add a #[utoipa::path] in \
+         src/http/rest/openapi/): {missing:?}"
+    );
 }

@@ -78,6 +78,75 @@ proptest! {
         let field_type = [FieldType::Text, FieldType::Number, FieldType::Select, FieldType::Date][kind];
         let _ = leadgate::domain::checklist::value::check_config(field_type, &value);
     }
+
+    #[test]
+    fn checklist_values_never_panic(value in json_value(), kind in 0usize..FIELD_TYPES.len(), config in item_config(), region in "[A-Z]{0,3}") {
+        use leadgate::domain::checklist::value::check;
+        let item = checklist_item(FIELD_TYPES[kind], config);
+        match check(&item, &value, &region) {
+            // What is stored is in normal form: checking it again keeps it as it is.
+            Ok(stored) => prop_assert_eq!(check(&item, &stored, &region), Ok(stored.clone())),
+            Err(message) => {
+                prop_assert!(!message.is_empty());
+                prop_assert!(!value.is_null(), "null always clears");
+            }
+        }
+    }
+}
+
+/// Every checklist value type.
+const FIELD_TYPES: [FieldType; 11] = [
+    FieldType::Text,
+    FieldType::Number,
+    FieldType::Date,
+    FieldType::Email,
+    FieldType::Phone,
+    FieldType::Select,
+    FieldType::Ein,
+    FieldType::File,
+    FieldType::BankStatement,
+    FieldType::Id,
+    FieldType::TaxReturn,
+];
+
+/// An item's config: none, the documented settings with any values (valid patterns or
+/// not), or any JSON at all (`check` must not rely on a config it did not see checked).
+fn item_config() -> impl Strategy<Value = Value> {
+    let pattern = prop_oneof![
+        Just("^[0-9]{2}-[0-9]{7}$".to_owned()),
+        Just("(".to_owned()),
+        "[a-z.*+?()\\[\\]^$|{}0-9]{0,12}",
+    ];
+    prop_oneof![
+        Just(Value::Null),
+        (pattern, any::<Option<u32>>(), any::<Option<u32>>())
+            .prop_map(|(p, min, max)| json!({ "pattern": p, "minLength": min, "maxLength": max })),
+        (any::<f64>(), any::<f64>()).prop_map(|(min, max)| json!({ "min": min, "max": max })),
+        prop::collection::vec(json_value(), 0..5).prop_map(|options| json!({ "options": options })),
+        json_value(),
+    ]
+}
+
+fn checklist_item(
+    field_type: FieldType,
+    config: Value,
+) -> leadgate::entities::checklist_item::Model {
+    leadgate::entities::checklist_item::Model {
+        id: uuid::Uuid::nil(),
+        workspace_id: uuid::Uuid::nil(),
+        group_id: uuid::Uuid::nil(),
+        lead_id: None,
+        code: "item".into(),
+        label: "Item".into(),
+        field_type,
+        is_required: true,
+        conditions: None,
+        config: Some(config),
+        validation_rules: None,
+        agent_instructions: None,
+        client_instructions: None,
+        position: 0,
+    }
 }
 
 /// `n` values of `strategy` (generated, not shrunk: each is sent through the router).

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{checklist::value, lead_input};
+use crate::domain::{bounds, checklist::value, lead_input};
 use crate::entities::{
     checklist_group, checklist_item,
     enums::{ChecklistItemStatus, FieldType},
@@ -75,25 +75,42 @@ async fn validate(
     let mut errors = Vec::new();
     lead_input::required_text("label", &item.label, &mut errors);
     let field_type = item.field_type.unwrap_or(FieldType::Text);
-    if let Some(config) = &item.config
-        && let Err(e) = value::check_config(field_type, config)
-    {
-        errors.push(FieldError::new("config", e));
+    for (field, text) in [
+        ("agentInstructions", &item.agent_instructions),
+        ("clientInstructions", &item.client_instructions),
+    ] {
+        if let Some(text) = text {
+            errors.extend(bounds::text(field, text, bounds::MAX_INSTRUCTIONS_CHARS));
+        }
+    }
+    if let Some(config) = &item.config {
+        if let Some(e) = bounds::json("config", config, bounds::MAX_CONFIG_BYTES) {
+            errors.push(e);
+        } else if let Err(e) = value::check_config(field_type, config) {
+            errors.push(FieldError::new("config", e));
+        }
     }
     if let Some(rules) = item.validation_rules.as_ref().filter(|r| !r.is_null()) {
-        if !rules
-            .as_array()
-            .is_some_and(|r| r.iter().all(Value::is_string))
-        {
-            errors.push(FieldError::new(
+        match rules.as_array().filter(|r| r.iter().all(Value::is_string)) {
+            None => errors.push(FieldError::new(
                 "validationRules",
                 "must be a list of strings",
-            ));
-        } else if !field_type.holds_documents() {
-            errors.push(FieldError::new(
+            )),
+            Some(_) if !field_type.holds_documents() => errors.push(FieldError::new(
                 "validationRules",
                 "are for file items only",
-            ));
+            )),
+            Some(list) => {
+                let max = bounds::MAX_VALIDATION_RULES;
+                errors.extend(bounds::list("validationRules", list.len(), max));
+                for (i, rule) in list.iter().enumerate() {
+                    errors.extend(bounds::text(
+                        &format!("validationRules[{i}]"),
+                        rule.as_str().unwrap_or_default(),
+                        bounds::MAX_VALIDATION_RULE_CHARS,
+                    ));
+                }
+            }
         }
     }
     let explicit = item
@@ -149,8 +166,24 @@ pub async fn add(
         .filter(checklist_group::Column::LeadId.eq(lead.id))
         .one(db)
         .await?;
-    let group_id = match group {
-        Some(group) => group.id,
+    // The lead is locked by the caller's transaction: concurrent adds count in turn.
+    let (group_id, earlier) = match group {
+        Some(group) => {
+            let earlier = checklist_item::Entity::find()
+                .filter(checklist_item::Column::GroupId.eq(group.id))
+                .count(db)
+                .await?;
+            if earlier >= bounds::MAX_ONE_OFF_ITEMS {
+                return Err(Error::bad_input(
+                    "leadId",
+                    format!(
+                        "the lead already has {earlier} one-off checklist items (at most {})",
+                        bounds::MAX_ONE_OFF_ITEMS
+                    ),
+                ));
+            }
+            (group.id, earlier)
+        }
         None => {
             let id = Uuid::now_v7();
             checklist_group::Entity::insert(checklist_group::ActiveModel {
@@ -163,13 +196,9 @@ pub async fn add(
             })
             .exec_without_returning(db)
             .await?;
-            id
+            (id, 0)
         }
     };
-    let earlier = checklist_item::Entity::find()
-        .filter(checklist_item::Column::GroupId.eq(group_id))
-        .count(db)
-        .await?;
     let model = checklist_item::Model {
         id: Uuid::now_v7(),
         workspace_id: lead.workspace_id,

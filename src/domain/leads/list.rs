@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{auth::Principal, phone};
+use crate::domain::{auth::Principal, bounds, lead_input::MAX_TAG_LEN, phone};
 use crate::entities::{
     enums::{AssigneeType, LeadStatus},
     lead, lead_tag, tag,
@@ -37,6 +37,40 @@ pub struct LeadFilter {
     /// number in any format finds its E.164.
     pub search: Option<String>,
     pub include_deleted: bool,
+}
+
+impl LeadFilter {
+    /// Refuses a filter past its bounds: at most 50 tags of at most 64 characters, a
+    /// search of at most 500 (named as the `filter` argument's fields).
+    pub fn check(&self) -> Result<()> {
+        let mut errors = Vec::new();
+        if let Some(tags) = &self.tags {
+            errors.extend(bounds::list(
+                "filter.tags",
+                tags.len(),
+                bounds::MAX_FILTER_TAGS,
+            ));
+            for (i, tag) in tags.iter().enumerate() {
+                errors.extend(bounds::text(
+                    &format!("filter.tags[{i}]"),
+                    tag.trim(),
+                    MAX_TAG_LEN,
+                ));
+            }
+        }
+        if let Some(search) = &self.search {
+            errors.extend(bounds::text(
+                "filter.search",
+                search.trim(),
+                bounds::MAX_SEARCH_CHARS,
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::BadInput(errors))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +313,7 @@ pub async fn page(
     order: LeadOrder,
     request: &PageRequest,
 ) -> Result<Page> {
+    filter.check()?;
     let first = page_size("first", request.first)?;
     let last = page_size("last", request.last)?;
     if first.is_some() && last.is_some() {
@@ -358,6 +393,7 @@ pub async fn count(
     principal: &Principal,
     filter: &LeadFilter,
 ) -> Result<u64> {
+    filter.check()?;
     Ok(lead::Entity::find()
         .filter(condition(principal, filter))
         .count(db)

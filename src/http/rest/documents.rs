@@ -25,7 +25,7 @@ use crate::domain::{
 use crate::entities::document;
 use crate::error::{Error, Result};
 
-use super::{AppState, authenticated, respond};
+use super::{AppState, authenticated, lead_route, respond};
 
 /// The most bytes a text field (`leadId`, `leadChecklistItemId`, `metadata`) may hold.
 const TEXT_FIELD_BYTES: usize = 64 * 1024;
@@ -241,8 +241,7 @@ fn parse_metadata(text: &str) -> Result<Vec<FileMetadata>> {
 }
 
 async fn list(state: &AppState, headers: &HeaderMap, lead_id: &str) -> Result<Value> {
-    let caller = authenticated(state, headers).await?;
-    let lead_id = Uuid::parse_str(lead_id).map_err(|_| Error::NotFound("lead"))?;
+    let (caller, lead_id) = lead_route(state, headers, lead_id).await?;
     leads::find(&state.db, &caller.principal, lead_id).await?;
     let docs = documents::of_lead(&state.db, caller.principal.workspace_id, lead_id).await?;
     listing(state, caller.principal.workspace_id, &docs).await

@@ -1,8 +1,8 @@
 //! The REST face of the documented lead API, for clients written against it:
 //! `POST /api/v1/leads` (create), `GET /api/v1/leads/{leadId}` and `PUT /api/v1/leads`
 //! (update, `leadId` in the body), `POST /api/v1/leads/{leadId}/checklist-items`, `GET
-//! /api/v1/leads/{leadId}/checklist` and `GET /api/v1/leads/{leadId}/action-logs`, with
-//! the documented request and response shapes.
+//! /api/v1/leads/{leadId}/checklist`, `GET /api/v1/leads/{leadId}/action-logs` and the
+//! document routes (`documents`), with the documented request and response shapes.
 //!
 //! Handlers are thin: `body` reads the request into the domain's input, the write is the
 //! same domain call GraphQL makes, `payload` reads the documented response back through
@@ -15,7 +15,6 @@ mod checklist;
 pub(crate) mod documents;
 mod json;
 pub(crate) mod openapi;
-mod openapi_analytics;
 mod payload;
 mod reading;
 
@@ -81,7 +80,11 @@ pub(crate) async fn get_lead(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    respond(get(&state, &headers, &id).await)
+    let result = async {
+        let (caller, lead_id) = lead_route(&state, &headers, &id).await?;
+        read_payload(&state, caller, lead_id, true).await
+    };
+    respond(result.await)
 }
 
 /// `POST /api/v1/leads/{leadId}/checklist-items`.
@@ -92,8 +95,8 @@ pub(crate) async fn add_checklist_item(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let caller = authenticated(&state, &headers).await?;
-        checklist::add_item(&state, &caller, lead_id(&id)?, &body).await
+        let (caller, lead_id) = lead_route(&state, &headers, &id).await?;
+        checklist::add_item(&state, &caller, lead_id, &body).await
     };
     respond(result.await)
 }
@@ -105,8 +108,8 @@ pub(crate) async fn get_checklist(
     Path(id): Path<String>,
 ) -> Response {
     let result = async {
-        let caller = authenticated(&state, &headers).await?;
-        checklist::checklist(&state, caller, lead_id(&id)?).await
+        let (caller, lead_id) = lead_route(&state, &headers, &id).await?;
+        checklist::checklist(&state, caller, lead_id).await
     };
     respond(result.await)
 }
@@ -118,10 +121,21 @@ pub(crate) async fn get_action_logs(
     Path(id): Path<String>,
 ) -> Response {
     let result = async {
-        let caller = authenticated(&state, &headers).await?;
-        action_logs::action_logs(&state, caller, lead_id(&id)?).await
+        let (caller, lead_id) = lead_route(&state, &headers, &id).await?;
+        action_logs::action_logs(&state, caller, lead_id).await
     };
     respond(result.await)
+}
+
+/// What every `/api/v1/leads/{leadId}/...` route does first: the caller (401 without a
+/// valid key), then the lead id of the path (404 when it is not one).
+pub(super) async fn lead_route(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw_id: &str,
+) -> Result<(Caller, Uuid), Error> {
+    let caller = authenticated(state, headers).await?;
+    Ok((caller, lead_id(raw_id)?))
 }
 
 /// A lead id in a path: anything that is not one names no lead (404, as for an unknown id).
@@ -177,9 +191,4 @@ async fn update(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let (lead, changes) = body::update(body)?;
     let lead = leads::update::update(&state.db, &caller.principal, lead, &changes).await?;
     read_payload(state, caller, lead.id, false).await
-}
-
-async fn get(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Value, Error> {
-    let caller = authenticated(state, headers).await?;
-    read_payload(state, caller, lead_id(id)?, true).await
 }

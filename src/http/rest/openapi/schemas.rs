@@ -1,111 +1,8 @@
-//! The OpenAPI 3.1 document of the REST face (utoipa), served at `/api/v1/openapi.json`,
-//! printed by `leadgate openapi` and kept in the repository as `openapi.json` (a test keeps
-//! them equal).
-//!
-//! Bodies are read field by field (`body.rs`) and answers are built through the GraphQL
-//! schema (`payload.rs`), so the types here only describe the JSON; they are never built.
-//! **A new REST route is documented here**: one `#[utoipa::path]` function below, and its
-//! name in `paths(...)` of [`RestApi`].
-#![allow(dead_code)]
+//! The JSON the REST routes read and answer, described for the document.
 
 use serde::Serialize;
 use serde_json::Value;
-use utoipa::{
-    Modify, OpenApi, ToSchema,
-    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
-};
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "leadgate REST API",
-        description = "The REST shape of the lead API: the documented requests and responses. \
-                       Every request needs an `x-api-key` header; every error answers the \
-                       error envelope.",
-        license(name = "MIT", identifier = "MIT"),
-    ),
-    paths(create_lead, update_lead, get_lead, super::openapi_analytics::analytics),
-    modifiers(&ApiKeyHeader),
-    security(("x-api-key" = [])),
-    tags(
-        (name = "leads", description = "Create, read and update leads"),
-        (name = "analytics", description = "Figures of the leads created in a range"),
-    ),
-)]
-pub struct RestApi;
-
-/// The document as served and stored: pretty JSON with a final newline.
-pub fn document() -> String {
-    let mut json = RestApi::openapi()
-        .to_pretty_json()
-        .expect("the document serialises");
-    json.push('\n');
-    json
-}
-
-struct ApiKeyHeader;
-
-impl Modify for ApiKeyHeader {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .add_security_scheme(
-                "x-api-key",
-                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                    "x-api-key",
-                    "A workspace API key (`lg_live_...` or `lg_test_...`)",
-                ))),
-            );
-    }
-}
-
-/// Creates a lead in the key's workspace, in one transaction.
-#[utoipa::path(
-    post, path = "/api/v1/leads", tag = "leads", operation_id = "createLead",
-    request_body = CreateLeadBody,
-    responses(
-        (status = 200, description = "The lead created, with its checklist and timeline", body = LeadPayload),
-        (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST for a body that is not a JSON object", body = ErrorEnvelope),
-        (status = 401, description = "UNAUTHENTICATED: no valid x-api-key", body = ErrorEnvelope),
-        (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
-        (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
-        (status = 429, description = "RATE_LIMITED; Retry-After says when to retry", body = ErrorEnvelope),
-        (status = 500, description = "INTERNAL; errorId points to the log line", body = ErrorEnvelope),
-    )
-)]
-fn create_lead() {}
-
-/// Updates a lead: absent fields stay, `null` clears.
-#[utoipa::path(
-    put, path = "/api/v1/leads", tag = "leads", operation_id = "updateLead",
-    request_body = UpdateLeadBody,
-    responses(
-        (status = 200, description = "The lead as updated", body = LeadPayload),
-        (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST", body = ErrorEnvelope),
-        (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
-        (status = 404, description = "NOT_FOUND: no such lead in the key's workspace", body = ErrorEnvelope),
-        (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
-        (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
-        (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),
-        (status = 500, description = "INTERNAL", body = ErrorEnvelope),
-    )
-)]
-fn update_lead() {}
-
-/// Reads a lead of the key's workspace.
-#[utoipa::path(
-    get, path = "/api/v1/leads/{leadId}", tag = "leads", operation_id = "getLead",
-    params(("leadId" = String, Path, description = "The lead's id (a UUID)")),
-    responses(
-        (status = 200, description = "The lead, with isTest, submittedAt, workspaceId and status", body = LeadPayload),
-        (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
-        (status = 404, description = "NOT_FOUND: no such lead in the key's workspace", body = ErrorEnvelope),
-        (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),
-        (status = 500, description = "INTERNAL", body = ErrorEnvelope),
-    )
-)]
-fn get_lead() {}
+use utoipa::ToSchema;
 
 /// `assigneeType` on REST: `agent` (AI) or `manual` (human), in any case.
 #[derive(Serialize, ToSchema)]
@@ -232,9 +129,158 @@ pub struct ChecklistGroup {
     pub id: String,
     pub name: String,
     pub conditions: Option<Value>,
-    /// `{id, checklistItemId, value, status, itemOverride, checklistItem}`; file types add
-    /// `documents`.
-    pub items: Vec<Value>,
+    pub items: Vec<LeadChecklistItem>,
+}
+
+/// One item of the lead's checklist.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadChecklistItem {
+    pub id: String,
+    pub checklist_item_id: String,
+    pub value: Option<Value>,
+    pub status: ChecklistItemStatus,
+    pub item_override: Option<Value>,
+    /// Only when the item holds some.
+    #[schema(required = false)]
+    pub alternate_values: Option<Value>,
+    /// Only when the value was refused.
+    #[schema(required = false)]
+    pub validation_error: Option<String>,
+    pub checklist_item: ChecklistItemDefinition,
+    /// File types only (FILE, BANK_STATEMENT, ID, TAX_RETURN).
+    #[schema(required = false)]
+    pub documents: Option<Vec<DocumentRef>>,
+}
+
+/// What the item asks for (from the template, or the lead's one-off item).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecklistItemDefinition {
+    pub id: String,
+    pub code: String,
+    pub label: String,
+    pub field_type: FieldTypeBody,
+    pub is_required: bool,
+    pub conditions: Option<Value>,
+    /// File types only.
+    #[schema(required = false)]
+    pub validation_rules: Option<Value>,
+}
+
+/// A document as an item or a message carries it; `url` is signed and expires.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentRef {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
+}
+
+/// A checklist item's field type (in any case on input).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FieldTypeBody {
+    Text,
+    Number,
+    Date,
+    Email,
+    Phone,
+    Select,
+    Ein,
+    File,
+    BankStatement,
+    Id,
+    TaxReturn,
+}
+
+/// One entry of the lead's timeline, with the documented keys.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionLogEntry {
+    pub id: String,
+    /// `API_ACTIVITY`, `MESSAGE`, `TOOL_CALL`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub summary: String,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub parent_action_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub scheduled_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    pub tool: Option<Tool>,
+    pub messages: Vec<ActionMessage>,
+}
+
+/// The tool an action used.
+#[derive(Serialize, ToSchema)]
+pub struct Tool {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A message an action sent or received.
+#[derive(Serialize, ToSchema)]
+pub struct ActionMessage {
+    pub channel: String,
+    pub direction: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub documents: Vec<DocumentRef>,
+}
+
+/// The body of `POST /api/v1/leads/{leadId}/checklist-items`; unknown fields are refused.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
+pub struct NewChecklistItemBody {
+    /// Required, not empty.
+    pub label: String,
+    /// TEXT when absent.
+    pub field_type: Option<FieldTypeBody>,
+    /// Letters, digits and `_`, at most 100, unique in the workspace; made from the
+    /// label when absent.
+    pub code: Option<String>,
+    pub config: Option<Value>,
+    pub is_required: Option<bool>,
+    pub agent_instructions: Option<String>,
+    pub client_instructions: Option<String>,
+    pub validation_rules: Option<Value>,
+}
+
+/// The answer of `POST /api/v1/leads/{leadId}/checklist-items`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecklistItemAdded {
+    pub success: bool,
+    pub checklist_item: AddedChecklistItem,
+}
+
+/// The one-off item as added.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddedChecklistItem {
+    pub id: String,
+    pub lead_id: String,
+    pub code: String,
+    pub label: String,
+    pub field_type: FieldTypeBody,
+    pub is_required: bool,
+    /// Always `TODO`.
+    pub status: ChecklistItemStatus,
+    pub agent_instructions: Option<String>,
+    pub client_instructions: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
 }
 
 /// The documented response of every route.
@@ -290,13 +336,4 @@ pub struct ErrorEnvelope {
     /// Always false.
     pub success: bool,
     pub error: ErrorBody,
-}
-
-/// `GET /api/v1/openapi.json` (no key needed: it describes, it holds no data).
-pub(crate) async fn serve() -> axum::response::Response {
-    static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(document);
-    axum::response::IntoResponse::into_response((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.as_str(),
-    ))
 }

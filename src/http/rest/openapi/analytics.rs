@@ -1,4 +1,4 @@
-//! The OpenAPI description of `GET /api/v0/analytics` (see `openapi.rs`): types that
+//! The OpenAPI description of `GET /api/v0/analytics` (see `openapi/mod.rs`): types that
 //! only describe the JSON `domain::analytics` answers; they are never built.
 #![allow(dead_code)]
 
@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::openapi::ErrorEnvelope;
+use super::schemas::ErrorEnvelope;
 
 /// Analytics of the key's leads created in `[start, end]` (deleted and test leads
 /// excluded): JSON pages of at most 500 leads, or with `format=csv` a signed link to a
