@@ -104,6 +104,10 @@ pub enum Error {
         UNAVAILABLE_RETRY_AFTER_SECS
     )]
     IdempotencyInProgress,
+    /// A create with `onDuplicate: REJECT` found live leads with the same email or phone
+    /// (`field` names which, `ids` are theirs); nothing was written for it.
+    #[error("{field}: a lead with this {what} already exists ({n} matching)", what = duplicate_what(field), n = ids.len())]
+    DuplicateLead { field: String, ids: Vec<uuid::Uuid> },
     /// Storage failed. The detail is logged (redacted), never sent to clients.
     #[error("internal error")]
     Database(sea_orm::DbErr),
@@ -129,6 +133,14 @@ impl From<sea_orm::DbErr> for Error {
             crate::faults::Fault::Unavailable => Self::Unavailable(err),
             crate::faults::Fault::Other => Self::Database(err),
         }
+    }
+}
+
+fn duplicate_what(field: &str) -> &'static str {
+    if field.ends_with("phoneNumber") {
+        "phone number"
+    } else {
+        "email"
     }
 }
 
@@ -197,6 +209,7 @@ impl Error {
             Self::Unavailable(_) | Self::Conflict(_) => "SERVICE_UNAVAILABLE",
             Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
+            Self::DuplicateLead { .. } => "DUPLICATE_LEAD",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }

@@ -119,3 +119,63 @@ pub async fn replace(
     attach(db, workspace_id, lead_id, &added).await?;
     Ok((added, removed))
 }
+
+/// Links tags to several new leads at once (a batch create), creating the tags that do not
+/// exist yet: the same three statements as `attach`, whatever the number of leads.
+pub async fn attach_many(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    leads: &[(Uuid, &[String])],
+) -> Result<()> {
+    let mut names: HashMap<String, &String> = HashMap::new();
+    for (_, tags) in leads {
+        for name in tags.iter() {
+            names.entry(name.to_lowercase()).or_insert(name);
+        }
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let new_tags = names.iter().map(|(key, name)| tag::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        name: Set((*name).clone()),
+        name_key: Set(key.clone()),
+    });
+    tag::Entity::insert_many(new_tags)
+        .on_conflict(
+            OnConflict::columns([tag::Column::WorkspaceId, tag::Column::NameKey])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let ids: HashMap<String, Uuid> = tag::Entity::find()
+        .select_only()
+        .column(tag::Column::NameKey)
+        .column(tag::Column::Id)
+        .filter(tag::Column::WorkspaceId.eq(workspace_id))
+        .filter(tag::Column::NameKey.is_in(names.keys().cloned()))
+        .into_tuple::<(String, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let links: Vec<lead_tag::ActiveModel> = leads
+        .iter()
+        .flat_map(|(lead_id, tags)| {
+            tags.iter().filter_map(|name| {
+                Some(lead_tag::ActiveModel {
+                    lead_id: Set(*lead_id),
+                    tag_id: Set(*ids.get(&name.to_lowercase())?),
+                })
+            })
+        })
+        .collect();
+    if !links.is_empty() {
+        lead_tag::Entity::insert_many(links)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

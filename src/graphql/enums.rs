@@ -113,3 +113,26 @@ pub enum MessageDirection {
     Inbound,
     Outbound,
 }
+
+/// What a create does when the lead has the email or phone of a live lead of the
+/// workspace: CREATE anyway (the default), SKIP (answer the existing lead), UPDATE (apply
+/// the input to it, as updateLead does) or REJECT (DUPLICATE_LEAD with the matching ids).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[graphql(remote = "crate::domain::leads::duplicates::OnDuplicate")]
+pub enum OnDuplicate {
+    #[default]
+    Create,
+    Skip,
+    Update,
+    Reject,
+}
+
+/// What a create did: CREATED a lead, SKIPPED a duplicate (the existing lead answered) or
+/// UPDATED the existing lead.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::leads::Outcome")]
+pub enum LeadOutcome {
+    Created,
+    Skipped,
+    Updated,
+}

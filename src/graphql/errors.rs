@@ -24,6 +24,13 @@ pub fn to_graphql(err: &Error) -> async_graphql::Error {
         if let Some(retry_after_secs) = err.retry_after_secs() {
             e.set("retryAfter", retry_after_secs);
         }
+        if let Error::DuplicateLead { field, ids } = err {
+            e.set("field", field.clone());
+            e.set(
+                "matchingLeadIds",
+                Value::List(ids.iter().map(|id| Value::from(id.to_string())).collect()),
+            );
+        }
         if let Error::BadInput(fields) = err {
             if let Some(first) = fields.first() {
                 e.set("field", first.field.clone());

@@ -53,7 +53,7 @@ pub(crate) fn status(err: &Error) -> StatusCode {
         Error::PersistedQueryNotFound => StatusCode::OK,
         Error::Unavailable(_) | Error::Conflict(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::IdempotencyInProgress => StatusCode::CONFLICT,
+        Error::IdempotencyInProgress | Error::DuplicateLead { .. } => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -82,6 +82,10 @@ pub(crate) fn rest(err: &Error) -> Response {
             .iter()
             .map(|f| json!({ "field": f.field, "message": f.message }))
             .collect();
+    }
+    if let Error::DuplicateLead { field, ids } = err {
+        error["field"] = json!(field);
+        error["matchingLeadIds"] = json!(ids);
     }
     if let Some(retry_after_secs) = err.retry_after_secs() {
         error["retryAfter"] = json!(retry_after_secs);

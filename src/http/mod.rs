@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/leads",
             post(rest::create_lead).put(rest::update_lead),
         )
+        .route("/api/v1/leads/batch", post(rest::batch::create_leads))
         .route("/api/v1/leads/{lead_id}", get(rest::get_lead))
         .route(
             "/api/v1/leads/{lead_id}/documents",

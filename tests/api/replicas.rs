@@ -187,3 +187,48 @@ async fn two_replicas_agree_on_matching_counts_and_revoked_keys() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_skip_creates_at_two_replicas_make_one_lead() {
+    crate::harness::run(Backend::Postgres, async |app: TestApp| {
+        let replicas = two_replicas(&app);
+        let answers = {
+            let key = app.key.clone();
+            tokio::task::spawn_blocking(move || {
+                let threads: Vec<_> = (0..50)
+                    .map(|i| {
+                        let server = replicas[i % 2].clone();
+                        let key = key.clone();
+                        // The same person, spelt differently: by email or by phone.
+                        let body = if i % 3 == 0 {
+                            json!({ "firstName": "Same", "phoneNumber": "678 231 9992", "email": "same@example.com" })
+                        } else {
+                            json!({ "firstName": "Same", "email": "SAME@example.com" })
+                        }
+                        .to_string();
+                        thread::spawn(move || {
+                            let headers = [("content-type", "application/json"), ("x-api-key", key.as_str())];
+                            server.send("POST", "/api/v1/leads?onDuplicate=skip", &headers, Some(&body))
+                        })
+                    })
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|t| t.join().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap()
+        };
+        let mut ids = std::collections::HashSet::new();
+        for answer in &answers {
+            assert_eq!(answer.status, 200, "{}", answer.body);
+            let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+            ids.insert(body["lead"]["id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(ids.len(), 1, "every answer names the one lead");
+        assert_eq!(app.count("leads").await, 1);
+        assert_eq!(app.count("action_logs").await, 1);
+    })
+    .await;
+}

@@ -106,24 +106,33 @@ pub async fn for_leads(
         .map(|lead_id| {
             let entries = by_lead.remove(lead_id).unwrap_or_default();
             let template = template.for_lead(*lead_id);
-            let groups = visible(&template, &entries)
-                .into_iter()
-                .map(|(group, items)| GroupView {
-                    group: group.clone(),
-                    items: items
-                        .into_iter()
-                        .map(|item| ItemView {
-                            entry: entries
-                                .get(&item.id)
-                                .cloned()
-                                .unwrap_or_else(|| super::entry_for(*lead_id, item.id)),
-                            item: item.clone(),
-                        })
-                        .collect(),
-                })
-                .collect();
-            (*lead_id, groups)
+            (*lead_id, of_entries(&template, *lead_id, &entries))
         })
         .collect();
     Ok(views)
+}
+
+/// One lead's grouped checklist from its template and entries (by item id), conditions
+/// evaluated; items without an entry read as TODO. Also what a dry run answers.
+pub fn of_entries(
+    template: &Template,
+    lead_id: Uuid,
+    entries: &HashMap<Uuid, lead_checklist_item::Model>,
+) -> Vec<GroupView> {
+    visible(template, entries)
+        .into_iter()
+        .map(|(group, items)| GroupView {
+            group: group.clone(),
+            items: items
+                .into_iter()
+                .map(|item| ItemView {
+                    entry: entries
+                        .get(&item.id)
+                        .cloned()
+                        .unwrap_or_else(|| super::entry_for(lead_id, item.id)),
+                    item: item.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }

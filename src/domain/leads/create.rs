@@ -1,41 +1,93 @@
-//! Creating a lead.
+//! Creating leads: one create is a batch of one, so single creates, `createLeads`, REST's
+//! batch route and the import command all run the same path.
+//!
+//! A batch is one transaction: the template is read once, every input is validated into
+//! its rows first (`prepare`), the duplicate policy is applied (`duplicates`), then the
+//! new leads are written with multi-row inserts (leads, checklist rows, tag links, logs),
+//! so the statement count does not grow with the batch. Without `all_or_none` the valid
+//! inputs are written together and each refused one gets its own error; with it, one bad
+//! input refuses the whole batch and nothing is written. A dry run takes the same path on
+//! plain reads (no write lock, no advisory lock) and writes nothing.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
-use uuid::Uuid;
-
-use serde_json::{Value, json};
 
 use crate::domain::{
     auth::Principal,
-    checklist::{self, Template},
+    checklist::Template,
     clock, idempotency,
-    lead_input::{LeadInput, parse_checklist},
-    retry, status, tags, transaction_options,
+    lead_input::{LeadInput, Patch},
+    retry, tags, transaction_options,
 };
-use crate::entities::{
-    action_log,
-    enums::{AssigneeType, ChecklistItemStatus, LeadStatus},
-    idempotency_key, lead, lead_checklist_item,
+use crate::entities::{action_log, idempotency_key, lead, lead_checklist_item};
+use crate::error::{Error, FieldError, Result};
+
+use super::{
+    duplicates::{self, OnDuplicate},
+    prepare::{Prepared, prepare},
+    update::{self, LeadChanges, Target},
 };
-use crate::error::{Error, Result};
 
-use super::{SOURCE_API, api_activity, fields};
+/// Most inputs in one batch.
+pub const MAX_BATCH: usize = 100;
 
-/// Creates a lead in the caller's workspace: the lead, a row per template item (with the
-/// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
-/// The template is read inside the transaction (two statements), share-locked so an
-/// import cannot remove an item under it; nothing is written when input is bad.
-pub async fn create<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    principal: &Principal,
-    input: &LeadInput,
-) -> Result<lead::Model> {
-    match create_keyed(db, principal, input, None).await? {
-        Created::New(lead) => Ok(*lead),
-        Created::KeyTaken(_) => Err(Error::Internal("a create without a key found one".into())),
+/// Checklist rows per INSERT: far below SQLite's and PostgreSQL's bound-parameter limits
+/// (32 766 and 65 535) with the row's 11 columns.
+const ENTRY_ROWS_PER_INSERT: usize = 1000;
+
+/// How a create (or batch) runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// One refused input refuses the whole batch; nothing is written.
+    pub all_or_none: bool,
+    pub on_duplicate: OnDuplicate,
+    /// Run every check and answer what would happen; write nothing.
+    pub dry_run: bool,
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    /// A duplicate under SKIP: the existing lead, unchanged.
+    Skipped,
+    /// A duplicate under UPDATE: the existing lead with the input applied.
+    Updated,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Skipped => "SKIPPED",
+            Self::Updated => "UPDATED",
+        }
     }
+}
+
+/// One input's answer: the lead (as written, or as it would be in a dry run) and what
+/// happened to it.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub lead: lead::Model,
+    pub outcome: Outcome,
+    /// Set in a dry run only: nothing is stored, so the answer carries what reads would
+    /// otherwise find.
+    pub preview: Option<Arc<Preview>>,
+}
+
+/// What a dry run found for one input.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The template the checklist follows (the workspace's, shared by the batch).
+    pub template: Arc<Template>,
+    /// The checklist rows the lead would have, template order (empty for SKIP/UPDATE).
+    pub entries: Vec<lead_checklist_item::Model>,
+    /// The tags it would have (the input's, for a create).
+    pub tags: Vec<String>,
+    /// Live leads with the same email or phone, newest first.
+    pub matches: Vec<lead::Model>,
 }
 
 /// What a create with an Idempotency-Key did.
@@ -48,6 +100,20 @@ pub enum Created {
     KeyTaken(idempotency_key::Model),
 }
 
+/// Creates a lead in the caller's workspace: the lead, a row per template item (with the
+/// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
+/// The template is read inside the transaction (two statements), share-locked so an
+/// import cannot remove an item under it; nothing is written when input is bad.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    input: &LeadInput,
+) -> Result<lead::Model> {
+    Ok(create_one(db, principal, input, Options::default())
+        .await?
+        .lead)
+}
+
 /// Like `create`, claiming `claim`'s key in the lead's transaction (see
 /// `domain::idempotency`).
 pub async fn create_keyed<C: ConnectionTrait + TransactionTrait>(
@@ -56,125 +122,354 @@ pub async fn create_keyed<C: ConnectionTrait + TransactionTrait>(
     input: &LeadInput,
     claim: Option<&idempotency::Claim>,
 ) -> Result<Created> {
-    retry::retrying(|| create_once(db, principal, input, claim)).await
+    let inputs = std::slice::from_ref(input);
+    match retry::retrying(|| batch_once(db, principal, inputs, Options::default(), claim)).await? {
+        Step::KeyTaken(taken) => Ok(Created::KeyTaken(taken)),
+        Step::Done(mut results) => Ok(Created::New(Box::new(only(&mut results)?.lead))),
+    }
 }
 
-/// One attempt of `create`: the whole transaction.
-async fn create_once<C: ConnectionTrait + TransactionTrait>(
+/// One create with a duplicate policy or as a dry run: a batch of one, whose error is
+/// the request's (fields named relative to the input).
+pub async fn create_one<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
-    claim: Option<&idempotency::Claim>,
-) -> Result<Created> {
-    let txn = db.begin_with_options(transaction_options()).await?;
-    let template = Template::load_for_write(&txn, principal.workspace_id, &[]).await?;
-    let now = clock::now();
-    let fresh = new_lead(principal, now);
-    let lead_id = fresh.id;
-
-    // Validate everything first, collecting every problem.
-    let region = &principal.default_region;
-    let mut errors = Vec::new();
-    let mut model = fields::apply(&fresh, input, true, region, now, &mut errors);
-    let tags = fields::tags(&input.tags, &mut errors).unwrap_or_default();
-    let checklist = parse_checklist(&input.checklist_items, &template, region, &mut errors);
-    input.refuse_problems(errors)?;
-
-    let updates: HashMap<Uuid, _> = checklist.iter().map(|u| (u.item.id, u)).collect();
-    let entries: HashMap<Uuid, lead_checklist_item::Model> = template
-        .items()
-        .map(|item| {
-            let mut entry = checklist::entry_for(lead_id, item.id);
-            entry.id = Uuid::now_v7();
-            entry.updated_at = now;
-            if let Some(update) = updates.get(&item.id) {
-                checklist::updates::apply_one(&mut entry, update, now);
-            }
-            (item.id, entry)
-        })
-        .collect();
-    let checklist_status = status::from_checklist(&template, &entries);
-    model.status = if model.did_opt_out {
-        LeadStatus::OptedOut
-    } else {
-        checklist_status
+    options: Options,
+) -> Result<Written> {
+    let inputs = std::slice::from_ref(input);
+    // One input: its refusal is the answer, and nothing else is written either way.
+    let options = Options {
+        all_or_none: false,
+        ..options
     };
-    model.submitted_at = (checklist_status == LeadStatus::Completed).then_some(now);
-    let checklist_changes: Vec<Value> = checklist
-        .iter()
-        .map(|u| {
-            let (value, status) = u.resolve(None, ChecklistItemStatus::Todo);
-            u.change(value.as_ref(), status)
-        })
-        .collect();
-    let changes = json!({
-        "lead": fields::given(&model),
-        "tags": tags,
-        "checklistItems": checklist_changes,
-    });
-    let log = api_activity(&model, "Lead created", changes, now);
-
-    lead::Entity::insert(lead::ActiveModel::from(model.clone()))
-        .exec_without_returning(&txn)
-        .await?;
-    // The key right after the lead row it names (a foreign key), before anything else:
-    // a concurrent create with the same key waits here (PostgreSQL) or for the write lock
-    // (SQLite), then finds the key taken and rolls back, its lead with it.
-    if let Some(claim) = claim
-        && let Some(taken) =
-            idempotency::claim(&txn, principal.workspace_id, claim, lead_id, now).await?
-    {
-        return Ok(Created::KeyTaken(taken));
+    match retry::retrying(|| batch_once(db, principal, inputs, options, None)).await? {
+        Step::Done(mut results) => only(&mut results),
+        Step::KeyTaken(_) => Err(Error::Internal("a create without a key found one".into())),
     }
-    if !entries.is_empty() {
-        // Template order, so row ids (v7, time-ordered) follow the template too.
-        let rows = template
-            .items()
-            .filter_map(|item| entries.get(&item.id))
-            .map(|entry| lead_checklist_item::ActiveModel::from(entry.clone()));
-        lead_checklist_item::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    tags::attach(&txn, principal.workspace_id, lead_id, &tags).await?;
-    action_log::Entity::insert(log)
-        .exec_without_returning(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(Created::New(Box::new(model)))
 }
 
-/// A new lead of the caller's workspace before the request's fields are applied: what
-/// every lead starts with.
-fn new_lead(principal: &Principal, now: chrono::DateTime<chrono::Utc>) -> lead::Model {
-    lead::Model {
-        id: Uuid::now_v7(),
-        workspace_id: principal.workspace_id,
-        first_name: String::new(),
-        middle_name: None,
-        last_name: None,
-        sort_name: String::new(),
-        email: None,
-        email_key: None,
-        phone_number: None,
-        phone_e164: None,
-        business_name: None,
-        website: None,
-        external_lead_id: None,
-        external_portal_link: None,
-        timezone: None,
-        assignee_type: AssigneeType::AiAgent,
-        status: LeadStatus::InProgress,
-        source: SOURCE_API.to_owned(),
-        activity_summary: None,
-        did_opt_out: false,
-        opt_out_at: None,
-        email_verified_at: None,
-        phone_verified_at: None,
-        is_test: principal.is_test(),
-        submitted_at: None,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
+/// Creates up to `MAX_BATCH` leads in one transaction; one answer per input, in input
+/// order. Errors name fields as `inputs[i].field`. With `all_or_none`, any refusal is the
+/// whole answer (every refused input's fields listed) and nothing is written.
+pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    inputs: &[LeadInput],
+    options: Options,
+) -> Result<Vec<Result<Written>>> {
+    if inputs.len() > MAX_BATCH {
+        return Err(Error::bad_input(
+            "inputs",
+            format!(
+                "has {} inputs; a batch holds at most {MAX_BATCH}",
+                inputs.len()
+            ),
+        ));
     }
+    match retry::retrying(|| batch_once(db, principal, inputs, options, None)).await? {
+        Step::Done(results) => Ok(results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.map_err(|e| prefixed(i, e)))
+            .collect()),
+        Step::KeyTaken(_) => Err(Error::Internal("a batch without a key found one".into())),
+    }
+}
+
+fn only(results: &mut Vec<Result<Written>>) -> Result<Written> {
+    results
+        .pop()
+        .unwrap_or_else(|| Err(Error::Internal("a batch of one answered nothing".into())))
+}
+
+/// An input's error as the batch names it: `inputs[i].field`.
+fn prefixed(index: usize, err: Error) -> Error {
+    let name = |field: &str| format!("inputs[{index}].{field}");
+    match err {
+        Error::BadInput(fields) => Error::BadInput(
+            fields
+                .into_iter()
+                .map(|f| FieldError::new(name(&f.field), f.message))
+                .collect(),
+        ),
+        Error::DuplicateLead { field, ids } => Error::DuplicateLead {
+            field: name(&field),
+            ids,
+        },
+        other => other,
+    }
+}
+
+/// The refusal of an all-or-none batch: every refused input's problems, named by index.
+/// Duplicates alone keep DUPLICATE_LEAD; mixed with bad input they are listed with it.
+fn refuse_all<T>(results: Vec<Result<T>>) -> Error {
+    let refused: Vec<Error> = results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.err().map(|e| prefixed(i, e)))
+        .collect();
+    if refused.is_empty() {
+        return Error::Internal("refuse_all without a refusal".into());
+    }
+    if refused
+        .iter()
+        .all(|e| matches!(e, Error::DuplicateLead { .. }))
+    {
+        return refused
+            .into_iter()
+            .next()
+            .unwrap_or(Error::Internal(String::new()));
+    }
+    let mut fields = Vec::new();
+    for err in refused {
+        match err {
+            Error::BadInput(list) => fields.extend(list),
+            Error::DuplicateLead { .. } => {
+                let message = err.to_string();
+                if let Error::DuplicateLead { field, .. } = err {
+                    let text = message
+                        .strip_prefix(&format!("{field}: "))
+                        .unwrap_or(&message)
+                        .to_owned();
+                    fields.push(FieldError::new(field, text));
+                }
+            }
+            other => return other,
+        }
+    }
+    Error::BadInput(fields)
+}
+
+/// How one attempt of a batch ended.
+enum Step {
+    Done(Vec<Result<Written>>),
+    KeyTaken(idempotency_key::Model),
+}
+
+/// One attempt of a batch: the whole transaction (none for a dry run).
+async fn batch_once<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    principal: &Principal,
+    inputs: &[LeadInput],
+    options: Options,
+    claim: Option<&idempotency::Claim>,
+) -> Result<Step> {
+    if options.dry_run {
+        return run(db, principal, inputs, options, None).await;
+    }
+    let txn = db.begin_with_options(transaction_options()).await?;
+    let step = run(&txn, principal, inputs, options, claim).await?;
+    if matches!(step, Step::Done(_)) {
+        txn.commit().await?;
+    }
+    Ok(step)
+}
+
+/// The batch on `c` (a write transaction, or the plain connection in a dry run).
+async fn run(
+    c: &impl ConnectionTrait,
+    principal: &Principal,
+    inputs: &[LeadInput],
+    options: Options,
+    mut claim: Option<&idempotency::Claim>,
+) -> Result<Step> {
+    let write = !options.dry_run;
+    let workspace_id = principal.workspace_id;
+    let template = Arc::new(if write {
+        Template::load_for_write(c, workspace_id, &[]).await?
+    } else {
+        Template::load(c, workspace_id).await?
+    });
+    let now = clock::now();
+    let prepared: Vec<Result<Prepared>> = inputs
+        .iter()
+        .map(|input| prepare(principal, input, &template, now))
+        .collect();
+    if options.all_or_none && prepared.iter().any(Result::is_err) {
+        return Err(refuse_all(prepared));
+    }
+
+    // Duplicates: lock the keys (writes only), then look once for the whole batch.
+    let policy = options.on_duplicate;
+    let new_leads: Vec<&lead::Model> = prepared.iter().flatten().map(|p| &p.lead).collect();
+    if write && policy != OnDuplicate::Create {
+        duplicates::lock(c, workspace_id, &new_leads).await?;
+    }
+    let mut known = if policy != OnDuplicate::Create || options.dry_run {
+        duplicates::find(c, workspace_id, &new_leads).await?
+    } else {
+        Vec::new()
+    };
+
+    let mut results = Vec::with_capacity(inputs.len());
+    let mut pending: Vec<Prepared> = Vec::new();
+    for (input, prepared) in inputs.iter().zip(prepared) {
+        let prepared = match prepared {
+            Ok(p) => p,
+            Err(err) => {
+                results.push(Err(err));
+                continue;
+            }
+        };
+        let matches: Vec<&lead::Model> = known
+            .iter()
+            .filter(|k| duplicates::matched_by(&prepared.lead, k).is_some())
+            .collect();
+        let preview = |entries: Vec<_>, tags: Vec<String>, matches: &[&lead::Model]| {
+            (!write).then(|| {
+                Arc::new(Preview {
+                    template: template.clone(),
+                    entries,
+                    tags,
+                    matches: matches.iter().rev().map(|m| (*m).clone()).collect(),
+                })
+            })
+        };
+        let first = (policy != OnDuplicate::Create)
+            .then(|| matches.first().copied())
+            .flatten();
+        let Some(existing) = first else {
+            results.push(Ok(Written {
+                lead: prepared.lead.clone(),
+                outcome: Outcome::Created,
+                preview: preview(prepared.entries.clone(), prepared.tags.clone(), &matches),
+            }));
+            // Later inputs of the batch match this one too.
+            known.push(prepared.lead.clone());
+            pending.push(prepared);
+            continue;
+        };
+        let field = duplicates::matched_by(&prepared.lead, existing).unwrap_or("email");
+        match policy {
+            OnDuplicate::Create => unreachable!("CREATE never looks for duplicates"),
+            OnDuplicate::Reject => results.push(Err(duplicates::rejection(field, &matches))),
+            OnDuplicate::Skip => results.push(Ok(Written {
+                lead: existing.clone(),
+                outcome: Outcome::Skipped,
+                preview: preview(Vec::new(), Vec::new(), &matches),
+            })),
+            OnDuplicate::Update if !write => results.push(Ok(Written {
+                lead: existing.clone(),
+                outcome: Outcome::Updated,
+                preview: preview(Vec::new(), Vec::new(), &matches),
+            })),
+            OnDuplicate::Update => {
+                let target_id = existing.id;
+                // The target may be a lead of this very batch: write those first.
+                if pending.iter().any(|p| p.lead.id == target_id)
+                    && let Some(taken) = flush(c, principal, &mut pending, &mut claim, now).await?
+                {
+                    return Ok(Step::KeyTaken(taken));
+                }
+                let changes = LeadChanges {
+                    fields: as_update(input),
+                    status: None,
+                };
+                let target = Target {
+                    id: target_id,
+                    field,
+                };
+                match update::write_in(c, principal, target, "Lead updated", None, &changes).await {
+                    Ok((lead, _)) => {
+                        if let Some(slot) = known.iter_mut().find(|k| k.id == lead.id) {
+                            *slot = lead.clone();
+                        }
+                        results.push(Ok(Written {
+                            lead,
+                            outcome: Outcome::Updated,
+                            preview: None,
+                        }));
+                    }
+                    // Refused before anything was written: the transaction is intact.
+                    Err(err @ Error::BadInput(_)) => results.push(Err(err)),
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+    }
+    if options.all_or_none && results.iter().any(Result::is_err) {
+        return Err(refuse_all(results));
+    }
+    if write && let Some(taken) = flush(c, principal, &mut pending, &mut claim, now).await? {
+        return Ok(Step::KeyTaken(taken));
+    }
+    Ok(Step::Done(results))
+}
+
+/// A create input applied to an existing lead (UPDATE): on create `null` is the same as
+/// absent, so nothing the input leaves out is cleared.
+fn as_update(input: &LeadInput) -> LeadInput {
+    fn keep_clears<T: Clone>(patch: &Patch<T>) -> Patch<T> {
+        match patch {
+            Patch::Clear => Patch::Keep,
+            other => other.clone(),
+        }
+    }
+    LeadInput {
+        first_name: keep_clears(&input.first_name),
+        middle_name: keep_clears(&input.middle_name),
+        last_name: keep_clears(&input.last_name),
+        email: keep_clears(&input.email),
+        phone_number: keep_clears(&input.phone_number),
+        business_name: keep_clears(&input.business_name),
+        website: keep_clears(&input.website),
+        external_lead_id: keep_clears(&input.external_lead_id),
+        timezone: keep_clears(&input.timezone),
+        assignee_type: keep_clears(&input.assignee_type),
+        tags: keep_clears(&input.tags),
+        ..input.clone()
+    }
+}
+
+/// Writes the pending new leads with multi-row inserts: leads, the Idempotency-Key (right
+/// after the lead row it names, a foreign key), checklist rows, tag links, logs.
+async fn flush(
+    c: &impl ConnectionTrait,
+    principal: &Principal,
+    pending: &mut Vec<Prepared>,
+    claim: &mut Option<&idempotency::Claim>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<idempotency_key::Model>> {
+    let Some(first) = pending.first() else {
+        return Ok(None);
+    };
+    let first_id = first.lead.id;
+    let batch = std::mem::take(pending);
+    lead::Entity::insert_many(
+        batch
+            .iter()
+            .map(|p| lead::ActiveModel::from(p.lead.clone())),
+    )
+    .exec_without_returning(c)
+    .await?;
+    // A concurrent create with the same key waits here (PostgreSQL) or for the write lock
+    // (SQLite), then finds the key taken and rolls back, its lead with it.
+    if let Some(claim) = claim.take()
+        && let Some(taken) =
+            idempotency::claim(c, principal.workspace_id, claim, first_id, now).await?
+    {
+        return Ok(Some(taken));
+    }
+    // Template order within each lead, so row ids (v7, time-ordered) follow the template.
+    let entries: Vec<lead_checklist_item::ActiveModel> = batch
+        .iter()
+        .flat_map(|p| p.entries.iter().cloned().map(Into::into))
+        .collect();
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let chunk: Vec<_> = entries.by_ref().take(ENTRY_ROWS_PER_INSERT).collect();
+        lead_checklist_item::Entity::insert_many(chunk)
+            .exec_without_returning(c)
+            .await?;
+    }
+    let tagged: Vec<(uuid::Uuid, &[String])> = batch
+        .iter()
+        .map(|p| (p.lead.id, p.tags.as_slice()))
+        .collect();
+    tags::attach_many(c, principal.workspace_id, &tagged).await?;
+    action_log::Entity::insert_many(batch.into_iter().map(|p| p.log))
+        .exec_without_returning(c)
+        .await?;
+    Ok(None)
 }

@@ -1,12 +1,17 @@
 //! Leads: creating, updating, listing, deleting and erasing them.
 
 mod create;
+pub mod duplicates;
 pub mod erase;
 pub mod fields;
 pub mod list;
+pub mod prepare;
 pub mod update;
 
-pub use create::{Created, create, create_keyed};
+pub use create::{
+    Created, MAX_BATCH, Options, Outcome, Preview, Written, create, create_keyed, create_many,
+    create_one,
+};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,

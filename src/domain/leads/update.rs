@@ -125,12 +125,28 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
     new_item: Option<&one_off::NewItem>,
     changes: &LeadChanges,
 ) -> Result<(lead::Model, Option<checklist_item::Model>)> {
-    let lead_id = lead.id;
     let txn = db.begin_with_options(transaction_options()).await?;
-    let current = super::live_for_write(&txn, principal, lead_id, lead.field).await?;
+    let written = write_in(&txn, principal, lead, summary, new_item, changes).await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// The update inside a caller's write transaction (a create with `onDuplicate: UPDATE`
+/// runs it in its own); the caller commits. Bad input is refused before anything is
+/// written, so the caller's transaction stays usable after a refusal.
+pub(crate) async fn write_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    lead: Target<'_>,
+    summary: &str,
+    new_item: Option<&one_off::NewItem>,
+    changes: &LeadChanges,
+) -> Result<(lead::Model, Option<checklist_item::Model>)> {
+    let lead_id = lead.id;
+    let current = super::live_for_write(txn, principal, lead_id, lead.field).await?;
     let now = clock::now();
     let added_item = match new_item {
-        Some(item) => Some(one_off::add(&txn, &current, item, now).await?),
+        Some(item) => Some(one_off::add(txn, &current, item, now).await?),
         None => None,
     };
     let added = match &added_item {
@@ -139,7 +155,7 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
         }
         None => Value::Null,
     };
-    let template = Template::load_for_write(&txn, principal.workspace_id, &[lead_id])
+    let template = Template::load_for_write(txn, principal.workspace_id, &[lead_id])
         .await?
         .for_lead(lead_id);
 
@@ -172,7 +188,7 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
     input.refuse_problems(errors)?;
 
     // Checklist, then status. A status without `didOptOut` opts out (OPTED_OUT) or back in.
-    let mut entries = updates::load(&txn, lead_id, &template).await?;
+    let mut entries = updates::load(txn, lead_id, &template).await?;
     let checklist_changes = updates::apply(&mut entries, &checklist, now);
     if let (None, Some(wanted)) = (input.did_opt_out, changes.status) {
         fields::opt_out(&current, &mut next, wanted == LeadStatus::OptedOut, now);
@@ -207,17 +223,17 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
     // Writes. Opting out cancels every message waiting to go out; NOT_INTERESTED stops
     // the follow-ups still to come.
     let cancelled = if next.did_opt_out && !current.did_opt_out {
-        cancel_waiting(&txn, lead_id, OUTBOUND_WAITING).await?
+        cancel_waiting(txn, lead_id, OUTBOUND_WAITING).await?
     } else if next.status == LeadStatus::NotInterested
         && current.status != LeadStatus::NotInterested
     {
-        cancel_waiting(&txn, lead_id, FOLLOW_UPS_WAITING).await?
+        cancel_waiting(txn, lead_id, FOLLOW_UPS_WAITING).await?
     } else {
         Vec::new()
     };
-    updates::save(&txn, &entries, now).await?;
+    updates::save(txn, &entries, now).await?;
     let tag_change = match &new_tags {
-        Some(names) => Some(tags::replace(&txn, principal.workspace_id, lead_id, names).await?),
+        Some(names) => Some(tags::replace(txn, principal.workspace_id, lead_id, names).await?),
         None => None,
     };
     let mut record = Map::new();
@@ -264,16 +280,14 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
     }
     if record.is_empty() {
         // Nothing changed: the lead keeps its updatedAt and the timeline gets no entry.
-        txn.commit().await?;
         return Ok((current, added_item));
     }
     lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     action_log::Entity::insert(api_activity(&next, summary, Value::Object(record), now))
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
-    txn.commit().await?;
     Ok((next, added_item))
 }
 

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::error::Error;
 use crate::graphql::{
     context::caller,
-    enums::{AssigneeTypeInput, ChecklistItemStatus, FieldType, LeadStatus},
+    enums::{AssigneeTypeInput, ChecklistItemStatus, FieldType, LeadStatus, OnDuplicate},
     errors::{GqlResult, to_graphql},
     query::parse_id,
     types::{
@@ -218,18 +218,32 @@ fn target<'a>(field: &'a str, id: &ID) -> Result<Target<'a>> {
 impl LeadMutations {
     /// Creates a lead in the caller's workspace, in one transaction with its checklist
     /// updates, tags and one API_ACTIVITY log "Lead created". Bad input is refused with
-    /// BAD_USER_INPUT naming the field, and nothing is written.
+    /// BAD_USER_INPUT naming the field, and nothing is written. `onDuplicate` says what to
+    /// do when a live lead has the same email or phone; `dryRun` runs every check and
+    /// answers what would happen, writing nothing.
     async fn create_lead(
         &self,
         ctx: &Context<'_>,
         input: CreateLeadInput,
+        #[graphql(default)] on_duplicate: OnDuplicate,
+        #[graphql(default)] dry_run: bool,
     ) -> Result<CreateLeadPayload> {
         let caller = caller(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         let input = input.into();
+        let options = leads::Options {
+            on_duplicate: on_duplicate.into(),
+            dry_run,
+            ..leads::Options::default()
+        };
         // With an Idempotency-Key header (see `domain::idempotency`): the HTTP handler
-        // stores this response, or replays the first one when the key was taken.
-        if let Some(keyed) = ctx.data_opt::<std::sync::Arc<idempotency::Keyed>>() {
+        // stores this response, or replays the first one when the key was taken. The key
+        // covers plain creates; SKIP, UPDATE, REJECT and dry runs are safe to retry as
+        // they are.
+        if let Some(keyed) = ctx.data_opt::<std::sync::Arc<idempotency::Keyed>>()
+            && options.on_duplicate == Default::default()
+            && !dry_run
+        {
             let answer = idempotency::create_lead(db, &caller.principal, &input, &keyed.claim)
                 .await
                 .gql()?;
@@ -239,16 +253,21 @@ impl LeadMutations {
                     if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
                         metrics.lead_created();
                     }
-                    Ok(CreateLeadPayload(*lead))
+                    Ok(CreateLeadPayload::from(*lead))
                 }
                 idempotency::Answer::Replay(_) => Err(to_graphql(&Error::IdempotencyInProgress)),
             };
         }
-        let lead = leads::create(db, &caller.principal, &input).await.gql()?;
-        if let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>() {
+        let written = leads::create_one(db, &caller.principal, &input, options)
+            .await
+            .gql()?;
+        if written.outcome == leads::Outcome::Created
+            && !dry_run
+            && let Some(metrics) = ctx.data_opt::<crate::metrics::Metrics>()
+        {
             metrics.lead_created();
         }
-        Ok(CreateLeadPayload(lead))
+        Ok(CreateLeadPayload(written))
     }
 
     /// Changes a lead (partial), following the status rules; one API_ACTIVITY log

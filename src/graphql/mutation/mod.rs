@@ -1,6 +1,7 @@
 //! Write entry points: thin adapters from GraphQL input to domain calls.
 
 mod documents;
+mod intake;
 mod leads;
 mod timeline;
 
@@ -13,4 +14,5 @@ pub struct Mutation(
     leads::LeadMutations,
     timeline::TimelineMutations,
     documents::DocumentMutations,
+    intake::IntakeMutations,
 );

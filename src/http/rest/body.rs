@@ -60,14 +60,20 @@ const STATUS: Choice<LeadStatus> = Choice {
 
 /// `POST /api/v1/leads`: the lead fields.
 pub(super) fn create(body: &[u8]) -> Result<LeadInput, Error> {
+    Ok(lead_input(object(body)?))
+}
+
+/// One create's lead fields, read from a JSON object (a create body, or one input of a
+/// batch); problems are kept in `read_errors` for the domain to report with its own.
+pub(super) fn lead_input(fields: Map<String, Value>) -> LeadInput {
     let mut input = LeadInput::default();
     let mut errors = Vec::new();
-    for (key, value) in object(body)? {
+    for (key, value) in fields {
         let slot = Slot::new(key.clone(), value, &mut errors);
         read_lead_field(&mut input, &key, slot);
     }
     input.read_errors = errors;
-    Ok(input)
+    input
 }
 
 /// `PUT /api/v1/leads`: `leadId`, any lead field (absent leaves it, `null` clears it) and

@@ -10,6 +10,7 @@
 
 mod action_logs;
 pub(crate) mod analytics;
+pub(crate) mod batch;
 mod body;
 mod checklist;
 pub(crate) mod documents;
@@ -38,9 +39,10 @@ use payload::read_payload;
 pub(crate) async fn create_lead(
     State(state): State<AppState>,
     headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     body: Bytes,
 ) -> Response {
-    match create(&state, &headers, &body).await {
+    match create(&state, &headers, query.as_deref(), &body).await {
         Ok(Created::Payload(payload)) => respond(Ok(payload)),
         Ok(Created::Stored(body)) => {
             let mut response = (StatusCode::OK, body).into_response();
@@ -156,9 +158,35 @@ pub(super) async fn authenticated(state: &AppState, headers: &HeaderMap) -> Resu
         .ok_or(Error::Unauthenticated)
 }
 
-async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Created, Error> {
+async fn create(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Created, Error> {
     let caller = authenticated(state, headers).await?;
+    let options = batch::options(query)?;
     let input = body::create(body)?;
+    // A duplicate policy or a dry run: the documented answer plus `outcome` (a dry run's
+    // lead is not stored, so it answers the draft). The Idempotency-Key covers plain
+    // creates; these are safe to retry as they are.
+    if options != leads::Options::default() {
+        let written = leads::create_one(&state.db, &caller.principal, &input, options).await?;
+        if options.dry_run {
+            return Ok(Created::Payload(serde_json::json!({
+                "success": true,
+                "dryRun": true,
+                "outcome": written.outcome.as_str(),
+                "lead": batch::draft(&written),
+            })));
+        }
+        if written.outcome == leads::Outcome::Created {
+            state.metrics.lead_created();
+        }
+        let mut payload = read_payload(state, caller, written.lead.id, false).await?;
+        payload["outcome"] = Value::from(written.outcome.as_str());
+        return Ok(Created::Payload(payload));
+    }
     // The body read as JSON (body::create accepted it) is what the key's fingerprint covers.
     let request: Value = serde_json::from_slice(body).unwrap_or_default();
     let Some(claim) =

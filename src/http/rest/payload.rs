@@ -13,7 +13,7 @@ use crate::graphql::context::Caller;
 use crate::http::AppState;
 
 /// The documented lead keys, in the documented order.
-const LEAD_FIELDS: &str =
+pub(super) const LEAD_FIELDS: &str =
     "id activitySummary assigneeType businessName createdAt deletedAt didOptOut email
   emailVerifiedAt externalLeadId externalPortalLink firstName lastName phoneNumber phoneVerifiedAt
   source updatedAt website";

@@ -32,6 +32,7 @@ use utoipa::{
     ),
     paths(
         paths::create_lead,
+        paths::create_leads,
         paths::update_lead,
         paths::get_lead,
         paths::add_checklist_item,

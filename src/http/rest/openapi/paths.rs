@@ -5,10 +5,12 @@ use super::schemas::*;
 /// Creates a lead in the key's workspace, in one transaction.
 #[utoipa::path(
     post, path = "/api/v1/leads", tag = "leads", operation_id = "createLead",
+    params(CreateParams),
     request_body = CreateLeadBody,
     responses(
-        (status = 200, description = "The lead created, with its checklist and timeline", body = LeadPayload),
+        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true what would be created, nothing written", body = CreateAnswer),
         (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST for a body that is not a JSON object", body = ErrorEnvelope),
+        (status = 409, description = "DUPLICATE_LEAD under onDuplicate=REJECT, with matchingLeadIds", body = ErrorEnvelope),
         (status = 401, description = "UNAUTHENTICATED: no valid x-api-key", body = ErrorEnvelope),
         (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
@@ -17,6 +19,24 @@ use super::schemas::*;
     )
 )]
 fn create_lead() {}
+
+/// Creates up to 100 leads in one transaction, answering each input in input order.
+#[utoipa::path(
+    post, path = "/api/v1/leads/batch", tag = "leads", operation_id = "createLeads",
+    params(CreateParams),
+    request_body = CreateLeadsBody,
+    responses(
+        (status = 200, description = "One result per input, in input order, each with its own success", body = BatchPayload),
+        (status = 400, description = "BAD_USER_INPUT: more than 100 inputs, a body that cannot be read, or (allOrNone) every refused input's fields as inputs[i].field", body = ErrorEnvelope),
+        (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
+        (status = 408, description = "TIMEOUT; nothing was written", body = ErrorEnvelope),
+        (status = 409, description = "DUPLICATE_LEAD (allOrNone with onDuplicate=REJECT)", body = ErrorEnvelope),
+        (status = 413, description = "PAYLOAD_TOO_LARGE", body = ErrorEnvelope),
+        (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),
+        (status = 500, description = "INTERNAL", body = ErrorEnvelope),
+    )
+)]
+fn create_leads() {}
 
 /// Updates a lead: absent fields stay, `null` clears.
 #[utoipa::path(

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// `assigneeType` on REST: `agent` (AI) or `manual` (human), in any case.
 #[derive(Serialize, ToSchema)]
@@ -64,6 +64,98 @@ pub struct CreateLeadBody {
     pub email_verified: Option<bool>,
     pub tags: Option<Vec<String>>,
     pub checklist_items: Option<Vec<ChecklistItemBody>>,
+}
+
+/// What a create does with a lead that has the email or phone of a live lead.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OnDuplicateParam {
+    Create,
+    Skip,
+    Update,
+    Reject,
+}
+
+/// The query parameters of the create routes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(non_snake_case)]
+pub struct CreateParams {
+    /// CREATE (default), SKIP, UPDATE or REJECT, in any case.
+    #[param(inline)]
+    pub onDuplicate: Option<OnDuplicateParam>,
+    /// Run every check and answer what would happen; nothing is written.
+    pub dryRun: Option<bool>,
+}
+
+/// The body of `POST /api/v1/leads/batch`; unknown fields are refused.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
+pub struct CreateLeadsBody {
+    /// At most 100, each a create body.
+    pub inputs: Vec<CreateLeadBody>,
+    /// One refused input refuses the batch; nothing is written. Default false.
+    pub all_or_none: Option<bool>,
+}
+
+/// What a create answers: the documented payload (with `outcome` under a duplicate
+/// policy), or a dry run's answer.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CreateAnswer {
+    Payload(Box<LeadPayload>),
+    DryRun(DryRunAnswer),
+}
+
+/// A dry run's answer: nothing was written.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunAnswer {
+    pub success: bool,
+    /// Always true.
+    pub dry_run: bool,
+    /// `CREATED`, `SKIPPED` or `UPDATED`.
+    pub outcome: String,
+    pub lead: DraftLead,
+}
+
+/// A dry run's lead (not stored): its would-be id and the fields that decide the create.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftLead {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub status: String,
+    pub matching_lead_ids: Vec<String>,
+}
+
+/// The answer of `POST /api/v1/leads/batch`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchPayload {
+    /// True when every input succeeded.
+    pub success: bool,
+    pub dry_run: bool,
+    pub results: Vec<BatchResult>,
+}
+
+/// One input's result: `success`, and `outcome` and `lead` (the documented lead keys;
+/// a draft in a dry run) or `error` (as in the error envelope, fields named
+/// `inputs[i].field`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    pub success: bool,
+    #[schema(required = false)]
+    pub outcome: Option<String>,
+    #[schema(required = false)]
+    pub lead: Option<Value>,
+    #[schema(required = false)]
+    pub error: Option<ErrorBody>,
 }
 
 /// The body of `PUT /api/v1/leads`: the lead's id and any create field, plus `status`.
@@ -288,6 +380,9 @@ pub struct AddedChecklistItem {
 #[serde(rename_all = "camelCase")]
 pub struct LeadPayload {
     pub success: bool,
+    /// Under onDuplicate only: `CREATED`, `SKIPPED` or `UPDATED`.
+    #[schema(required = false)]
+    pub outcome: Option<String>,
     pub lead: Lead,
     pub checklist_items: Vec<ChecklistGroup>,
     /// Newest first, at most 100: `{id, type, status, summary, changes, ...}`.
@@ -328,6 +423,9 @@ pub struct ErrorBody {
     /// For RATE_LIMITED: seconds to wait.
     #[schema(required = false)]
     pub retry_after: Option<u64>,
+    /// For DUPLICATE_LEAD: the live leads the lead duplicates.
+    #[schema(required = false)]
+    pub matching_lead_ids: Option<Vec<String>>,
 }
 
 /// The envelope of every error answer.
