@@ -17,6 +17,7 @@ mod create_lead;
 mod documents;
 mod erasure;
 mod errors;
+mod events_outbox;
 mod faults;
 mod field_order;
 mod graphiql;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::domain::{
     auth::Principal,
     checklist::{self, Template},
-    clock, idempotency,
+    clock, events, idempotency,
     lead_input::{LeadInput, parse_checklist},
     retry, status, tags, transaction_options,
 };
@@ -140,6 +140,7 @@ async fn create_once<C: ConnectionTrait + TransactionTrait>(
     action_log::Entity::insert(log)
         .exec_without_returning(&txn)
         .await?;
+    events::record(&txn, events::lead_created(&model)).await?;
     txn.commit().await?;
     Ok(Created::New(Box::new(model)))
 }
