@@ -47,3 +47,4 @@ mod status_rules;
 mod timeline;
 mod update_lead;
 mod validation;
+mod webhooks;

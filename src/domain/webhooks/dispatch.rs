@@ -20,9 +20,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionSession, TransactionTrait, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -213,7 +213,10 @@ pub async fn claim(db: &DatabaseConnection, lease: std::time::Duration) -> Resul
     Ok(deliveries
         .into_iter()
         .filter_map(|delivery| {
-            let endpoint = endpoints.iter().find(|e| e.id == delivery.endpoint_id)?.clone();
+            let endpoint = endpoints
+                .iter()
+                .find(|e| e.id == delivery.endpoint_id)?
+                .clone();
             let event = events.iter().find(|e| e.id == delivery.event_id)?.clone();
             Some(Claimed {
                 delivery,
@@ -339,7 +342,8 @@ pub fn describe(outcome: &Outcome) -> String {
 /// none still has PENDING (their deliveries and attempts go with them); answers how many.
 pub async fn prune(db: &DatabaseConnection, retention: std::time::Duration) -> Result<u64> {
     let backend = db.get_database_backend();
-    let cutoff = clock::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+    let cutoff =
+        clock::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
     let sql = "DELETE FROM outbox_events WHERE occurred_at < $1 \
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id AND d.status = $2) \
          AND NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.workspace_id = outbox_events.workspace_id \

@@ -2,7 +2,11 @@
 //! them (signed per Standard Webhooks, retried with back-off, at least once, in event
 //! order per endpoint).
 
+pub mod deliveries;
+pub mod dispatch;
+pub mod dispatcher;
 pub mod endpoints;
+pub mod send;
 pub mod signing;
 pub mod target;
 

@@ -13,4 +13,5 @@ pub struct Mutation(
     leads::LeadMutations,
     timeline::TimelineMutations,
     documents::DocumentMutations,
+    crate::graphql::webhooks::WebhookMutations,
 );
