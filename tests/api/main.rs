@@ -47,4 +47,6 @@ mod status_rules;
 mod timeline;
 mod update_lead;
 mod validation;
+mod webhook_replicas;
+mod webhook_retention;
 mod webhooks;

@@ -28,21 +28,36 @@ pub struct Receiver {
     pub url: String,
     pub received: Received,
     pub answer: Arc<AtomicU16>,
+    /// Milliseconds the receiver waits before it records and answers a request.
+    pub delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// Requests that reached it, answered or not.
+    pub arrived: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
         let received: Received = Arc::default();
         let answer = Arc::new(AtomicU16::new(200));
+        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let arrived = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let app = Router::new().route(
             "/hook",
             post({
                 let received = received.clone();
                 let answer = answer.clone();
+                let delay_ms = delay_ms.clone();
+                let arrived = arrived.clone();
                 move |headers: HeaderMap, body: Bytes| {
                     let received = received.clone();
                     let answer = answer.clone();
+                    let delay_ms = delay_ms.clone();
+                    let arrived = arrived.clone();
                     async move {
+                        arrived.fetch_add(1, Ordering::SeqCst);
+                        let delay = delay_ms.load(Ordering::SeqCst);
+                        if delay > 0 {
+                            tokio::time::sleep(Duration::from_millis(delay)).await;
+                        }
                         let status = answer.load(Ordering::SeqCst);
                         if status == 200 {
                             received.lock().unwrap().push((headers, body));
@@ -59,6 +74,8 @@ impl Receiver {
             url: format!("http://{address}/hook"),
             received,
             answer,
+            delay_ms,
+            arrived,
         }
     }
 
@@ -111,7 +128,7 @@ pub fn fast() -> Settings {
     }
 }
 
-fn with_webhooks(app: TestApp, settings: &Settings) -> TestApp {
+pub fn with_webhooks(app: TestApp, settings: &Settings) -> TestApp {
     app.with_config(Config {
         webhooks: settings.clone(),
         ..test_config()
@@ -126,14 +143,14 @@ fn dispatcher(app: &TestApp, settings: &Settings) -> tokio::task::JoinHandle<()>
     ))
 }
 
-const CREATE: &str = "mutation($url: String!, $events: [String!]!, $description: String) {
+pub const CREATE: &str = "mutation($url: String!, $events: [String!]!, $description: String) {
   createWebhookEndpoint(url: $url, events: $events, description: $description) {
     secret endpoint { id url events description enabled disabledReason } } }";
 
 const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(endpointId: $id) {
   id eventId eventType status deliveredAt attempts { number statusCode error durationMs } } }";
 
-async fn create_endpoint(app: &TestApp, url: &str, events: &[&str]) -> (String, String) {
+pub async fn create_endpoint(app: &TestApp, url: &str, events: &[&str]) -> (String, String) {
     let data = app
         .data(
             CREATE,
@@ -147,7 +164,7 @@ async fn create_endpoint(app: &TestApp, url: &str, events: &[&str]) -> (String, 
     )
 }
 
-async fn deliveries(app: &TestApp, endpoint: &str) -> Vec<Value> {
+pub async fn deliveries(app: &TestApp, endpoint: &str) -> Vec<Value> {
     app.data(DELIVERIES, json!({ "id": endpoint })).await["webhookDeliveries"]
         .as_array()
         .unwrap()
