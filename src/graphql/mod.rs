@@ -25,6 +25,7 @@ pub type LeadgateSchema = Schema<QueryRoot, mutation::Mutation, EmptySubscriptio
 
 /// Every read entry point.
 #[derive(MergedObject)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(query::Query, webhooks::WebhookQueries);
 
 fn query_root() -> QueryRoot {
