@@ -119,6 +119,8 @@ pub enum Command {
         /// Do not run migrations at start (for deploys that run `leadgate migrate` once).
         #[arg(long, env = "LEADGATE_NO_MIGRATE")]
         no_migrate: bool,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
     },
     /// Workspaces.
     Workspace {
@@ -134,6 +136,11 @@ pub enum Command {
     Checklist {
         #[command(subcommand)]
         command: ChecklistCommand,
+    },
+    /// Webhook endpoints.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
     },
     /// Print the GraphQL SDL.
     Schema,
@@ -183,6 +190,122 @@ pub enum ChecklistCommand {
         workspace: Uuid,
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint for a workspace's events; prints it with its signing secret
+    /// (shown once).
+    Create {
+        #[arg(long)]
+        workspace: Uuid,
+        #[arg(long)]
+        url: String,
+        /// Event types, comma-separated (lead.created, lead.updated, ...).
+        #[arg(long, value_delimiter = ',', required = true)]
+        events: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Accept a private, loopback or link-local target.
+        #[arg(long, env = "LEADGATE_WEBHOOK_ALLOW_PRIVATE")]
+        webhook_allow_private: bool,
+    },
+    /// List a workspace's endpoints as a JSON array (never their secrets).
+    List {
+        #[arg(long)]
+        workspace: Uuid,
+    },
+    /// Delete an endpoint and its deliveries; prints it.
+    Delete {
+        #[arg(long)]
+        workspace: Uuid,
+        #[arg(long)]
+        id: Uuid,
+    },
+}
+
+/// Webhook delivery settings of `serve` (see README "Events").
+#[derive(Debug, clap::Args)]
+pub struct WebhookArgs {
+    /// Allow webhook targets on private, loopback and link-local addresses (checked when
+    /// an endpoint is saved and before every delivery).
+    #[arg(long, env = "LEADGATE_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
+    /// Attempts per delivery, the first included; then it is FAILED.
+    #[arg(long, env = "LEADGATE_WEBHOOK_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    webhook_max_attempts: u32,
+    /// Wait before the second attempt; each later one waits twice as long.
+    #[arg(long, env = "LEADGATE_WEBHOOK_RETRY_BASE", default_value = "1m", value_parser = humantime::parse_duration)]
+    webhook_retry_base: Duration,
+    /// FAILED deliveries in a row that disable an endpoint.
+    #[arg(long, env = "LEADGATE_WEBHOOK_DISABLE_AFTER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    webhook_disable_after: u32,
+    /// How long a receiver has to answer.
+    #[arg(long, env = "LEADGATE_WEBHOOK_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    webhook_timeout: Duration,
+    /// How often an idle dispatcher looks for due deliveries without a wake-up.
+    #[arg(long, env = "LEADGATE_WEBHOOK_POLL_INTERVAL", default_value = "1s", value_parser = humantime::parse_duration)]
+    webhook_poll_interval: Duration,
+    /// Delivered events (and their deliveries) are pruned after this long; it is also how
+    /// far back a subscription can resume.
+    #[arg(long, env = "LEADGATE_EVENT_RETENTION", default_value = "7days", value_parser = humantime::parse_duration)]
+    event_retention: Duration,
+}
+
+impl From<WebhookArgs> for crate::domain::webhooks::Settings {
+    fn from(args: WebhookArgs) -> Self {
+        Self {
+            allow_private: args.webhook_allow_private,
+            max_attempts: args.webhook_max_attempts,
+            retry_base: args.webhook_retry_base,
+            disable_after: args.webhook_disable_after,
+            timeout: args.webhook_timeout,
+            poll_interval: args.webhook_poll_interval,
+            retention: args.event_retention,
+        }
+    }
+}
+
+/// The principal the CLI acts as on a workspace (an operator, not a key).
+async fn operator(
+    db: &sea_orm::DatabaseConnection,
+    workspace: Uuid,
+) -> Result<auth::Principal, CliError> {
+    use sea_orm::EntityTrait;
+    crate::entities::workspace::Entity::find_by_id(workspace)
+        .one(db)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound("workspace"))?;
+    Ok(auth::Principal {
+        workspace_id: workspace,
+        api_key_id: Uuid::nil(),
+        mode: ApiKeyMode::Live,
+        default_region: String::new(),
+    })
+}
+
+/// An endpoint as the CLI prints it; the secret only when just made.
+fn endpoint_json(
+    endpoint: &crate::entities::webhook_endpoint::Model,
+    with_secret: bool,
+) -> serde_json::Value {
+    let time =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut out = json!({
+        "id": endpoint.id,
+        "workspaceId": endpoint.workspace_id,
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "events": crate::domain::webhooks::endpoints::event_types(endpoint),
+        "enabled": endpoint.enabled,
+        "disabledReason": endpoint.disabled_reason,
+        "createdAt": time(endpoint.created_at),
+    });
+    if with_secret {
+        out["secret"] = json!(endpoint.secret);
+    }
+    out
 }
 
 /// The GraphQL operation limits of `serve` (see `graphql::limits` and README "Security").
@@ -422,6 +545,44 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             print(key_json(&auth::revoke(&db, id).await?));
         }
+        Command::Webhook { command } => {
+            use crate::domain::webhooks::{self, endpoints};
+            match command {
+                WebhookCommand::Create {
+                    workspace,
+                    url,
+                    events,
+                    description,
+                    webhook_allow_private,
+                } => {
+                    let principal = operator(&db, workspace).await?;
+                    let settings = webhooks::Settings {
+                        allow_private: webhook_allow_private,
+                        ..Default::default()
+                    };
+                    let input = endpoints::EndpointInput {
+                        url: Some(url),
+                        events: Some(events),
+                        description,
+                        enabled: None,
+                    };
+                    let endpoint = endpoints::create(&db, &settings, &principal, &input).await?;
+                    print(endpoint_json(&endpoint, true));
+                }
+                WebhookCommand::List { workspace } => {
+                    let principal = operator(&db, workspace).await?;
+                    let list = endpoints::list(&db, &principal).await?;
+                    print(list.iter().map(|e| endpoint_json(e, false)).collect());
+                }
+                WebhookCommand::Delete { workspace, id } => {
+                    let principal = operator(&db, workspace).await?;
+                    print(endpoint_json(
+                        &endpoints::delete(&db, &principal, id).await?,
+                        false,
+                    ));
+                }
+            }
+        }
         Command::Checklist {
             command: ChecklistCommand::Import { workspace, file },
         } => {
@@ -440,9 +601,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             limits,
             request_timeout,
             shutdown_grace,
+            webhooks,
             ..
         } => {
             let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
+            let webhooks: crate::domain::webhooks::Settings = webhooks.into();
+            tokio::spawn(crate::domain::webhooks::dispatcher::run(
+                db.clone(),
+                webhooks.clone(),
+            ));
             tokio::spawn(lifecycle::sweep_every_hour(
                 db.clone(),
                 documents.store.clone(),
@@ -455,6 +622,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 url_signer,
                 rate_limit,
                 documents,
+                webhooks,
                 ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)

@@ -27,6 +27,8 @@ pub struct Config {
     pub documents: upload::Settings,
     /// Requests per API key, per replica; `None` turns rate limiting off.
     pub rate_limit: Option<RateLimit>,
+    /// Webhook targets, retries and retention (see README "Events").
+    pub webhooks: crate::domain::webhooks::Settings,
 }
 
 /// A token bucket per API key: `burst` requests at once, refilled at `per_second`.
@@ -57,6 +59,7 @@ impl Default for Config {
             url_signer: UrlSigner::random("/documents", chrono::Duration::hours(1)),
             documents: upload::Settings::default(),
             rate_limit: Some(RateLimit::default()),
+            webhooks: Default::default(),
         }
     }
 }

@@ -13,6 +13,8 @@ mod m20261202_030001_action_log_io;
 mod m20261202_030002_checklist_item_state;
 mod m20261202_040001_api_key_last_used;
 mod m20261202_050001_document_review;
+mod m20261203_120001_outbox_events;
+mod m20261203_120001_webhooks;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_030002_checklist_item_state::Migration),
             Box::new(m20261202_040001_api_key_last_used::Migration),
             Box::new(m20261202_050001_document_review::Migration),
+            Box::new(m20261203_120001_outbox_events::Migration),
+            Box::new(m20261203_120001_webhooks::Migration),
         ]
     }
 }

@@ -18,7 +18,9 @@ use crate::entities::{
 use crate::error::{Error, FieldError, Result};
 
 use super::entries::{check_error, check_parent};
-use super::{auth::Principal, bounds, clock, lead_input, leads, retry, transaction_options};
+use super::{
+    auth::Principal, bounds, clock, events, lead_input, leads, retry, transaction_options,
+};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -203,6 +205,7 @@ async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_without_returning(&txn)
     .await?;
+    events::record(&txn, events::action_log(&lead, &log)).await?;
     txn.commit().await?;
     Ok(log)
 }
@@ -359,6 +362,7 @@ async fn transition_once<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
+    events::record(&txn, events::action_log(&lead, &log)).await?;
     txn.commit().await?;
     Ok(log)
 }
@@ -461,6 +465,7 @@ async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
     action_log::Entity::insert(action_log::ActiveModel::from(log.clone()))
         .exec_without_returning(&txn)
         .await?;
+    events::record(&txn, events::action_log(&lead, &log)).await?;
     txn.commit().await?;
     Ok(log)
 }

@@ -17,7 +17,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{actions, auth::Principal, bounds, clock, leads, transaction_options};
+use super::{actions, auth::Principal, bounds, clock, events, leads, transaction_options};
 
 /// Longest summary an entry recorded through the API takes.
 const MAX_SUMMARY: usize = 1_000;
@@ -118,6 +118,7 @@ pub async fn record_entry<C: ConnectionTrait + TransactionTrait>(
         check_parent(&txn, lead_id, parent).await?;
     }
     let log = write_entry(&txn, &lead, entry).await?;
+    events::record(&txn, events::action_log(&lead, &log)).await?;
     txn.commit().await?;
     Ok(log)
 }

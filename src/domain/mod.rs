@@ -11,6 +11,7 @@ pub mod demo;
 pub mod documents;
 pub mod email;
 pub mod entries;
+pub mod events;
 pub mod idempotency;
 pub mod lead_input;
 pub mod leads;
@@ -23,6 +24,7 @@ pub mod tags;
 pub mod text;
 pub mod timeline;
 pub mod timezone;
+pub mod webhooks;
 pub mod workspaces;
 
 use sea_orm::{SqliteTransactionMode, TransactionOptions};

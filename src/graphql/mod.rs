@@ -14,13 +14,23 @@ pub mod persisted_queries;
 pub mod query;
 pub mod scalars;
 pub mod types;
+pub mod webhooks;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 
-pub type LeadgateSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type LeadgateSchema = Schema<QueryRoot, mutation::Mutation, EmptySubscription>;
+
+/// Every read entry point.
+#[derive(MergedObject)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(query::Query, webhooks::WebhookQueries);
+
+fn query_root() -> QueryRoot {
+    QueryRoot(query::Query, webhooks::WebhookQueries)
+}
 
 /// Builds the schema with the server's limits; `db` and `config` are shared by all
 /// requests, the caller and loaders are added per request. This one answers callers with
@@ -45,7 +55,7 @@ enum Audience {
 
 fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> LeadgateSchema {
     let mut builder = Schema::build(
-        query::Query,
+        query_root(),
         mutation::Mutation::default(),
         EmptySubscription,
     )
@@ -81,7 +91,7 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
 /// The SDL, stable across builds (sorted), as `leadgate schema` prints it.
 pub fn sdl() -> String {
     Schema::build(
-        query::Query,
+        query_root(),
         mutation::Mutation::default(),
         EmptySubscription,
     )

@@ -102,7 +102,8 @@ impl From<Option<LeadOrder>> for DomainOrder {
     }
 }
 
-#[Object]
+// Merged into the root `Query` (`graphql::QueryRoot`) under its own internal name.
+#[Object(name = "LeadQueries")]
 impl Query {
     /// A lead of the caller's workspace by id; null when there is none (leads of other
     /// workspaces included). Deleted leads are returned.

@@ -58,16 +58,17 @@ on_both_backends! {
     async fn create_lead_selecting_only_the_id_runs_only_the_writes(app) {
         let app = app.with_big_pages();
         use_key(&app).await;
-        // auth (1) + template (2) + lead, checklist rows, action log (3).
+        // auth (1) + template (2) + lead, checklist rows, action log (3) + its events in
+        // the outbox (1: lead.created and lead.completed, one insert).
         let count = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
-        assert_eq!(count, 6);
+        assert_eq!(count, 7);
         let (_, log) = app.statements();
         let reads = log.iter().filter(|sql| sql.trim_start().to_uppercase().starts_with("SELECT")).count();
         assert_eq!(reads, 3, "only the key and the template are read: {log:#?}");
         // Tags add their upsert, lookup and links.
         let mut input = documented_input();
         input["tags"] = json!(["a", "b"]);
-        assert_eq!(statements_for(&app, CREATE_LEAD_ID, json!({ "input": input })).await, 9);
+        assert_eq!(statements_for(&app, CREATE_LEAD_ID, json!({ "input": input })).await, 10);
     }
 }
 

@@ -314,6 +314,20 @@ async fn resets_and_stalls_mid_load_lose_no_acknowledged_lead_and_make_none_twic
             assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1, "{key}");
         }
         assert_eq!(app.count("leads").await, outcomes.len() as i64);
+        // And every lead has its one lead.created event: none lost with a cut
+        // connection, none made twice by a retry (the event is in the lead's transaction).
+        let events = sea_orm::ConnectionTrait::query_one_raw(
+            &app.db,
+            sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT lead_id) AS leads FROM outbox_events WHERE type = 'lead.created'",
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(events.try_get::<i64>("", "n").unwrap(), outcomes.len() as i64);
+        assert_eq!(events.try_get::<i64>("", "leads").unwrap(), outcomes.len() as i64);
         assert!(
             failures_answered > 0,
             "the faults were never felt: the test tested nothing"

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::domain::entries::{self, EntryInput};
-use crate::domain::{auth::Principal, clock, leads, transaction_options};
+use crate::domain::{auth::Principal, clock, events, leads, transaction_options};
 use crate::entities::{
     checklist_item, document,
     enums::{ActionLogStatus, ActionLogType, ChecklistItemStatus},
@@ -357,6 +357,11 @@ impl Batch {
             .exec(&txn)
             .await?;
         }
+        events::record(
+            &txn,
+            events::document_received(&lead, upload_log, &documents),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Uploaded {
             documents,

@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait
 use crate::domain::{
     auth::Principal,
     checklist::Template,
-    clock, idempotency,
+    clock, events, idempotency,
     lead_input::{LeadInput, Patch},
     retry, tags, transaction_options,
 };
@@ -468,8 +468,13 @@ async fn flush(
         .map(|p| (p.lead.id, p.tags.as_slice()))
         .collect();
     tags::attach_many(c, principal.workspace_id, &tagged).await?;
+    let made = batch
+        .iter()
+        .flat_map(|p| events::lead_created(&p.lead))
+        .collect();
     action_log::Entity::insert_many(batch.into_iter().map(|p| p.log))
         .exec_without_returning(c)
         .await?;
+    events::record(c, made).await?;
     Ok(None)
 }

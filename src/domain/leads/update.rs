@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::domain::{
     auth::Principal,
     checklist::{Template, one_off, updates},
-    clock,
+    clock, events,
     lead_input::{ChecklistUpdate, LeadInput, parse_checklist},
     retry, status, tags, transaction_options,
 };
@@ -282,12 +282,14 @@ pub(crate) async fn write_in(
         // Nothing changed: the lead keeps its updatedAt and the timeline gets no entry.
         return Ok((current, added_item));
     }
+    let made = events::lead_updated(&current, &next, &record);
     lead::Entity::update(lead::ActiveModel::from(next.clone()).reset_all())
         .exec(txn)
         .await?;
     action_log::Entity::insert(api_activity(&next, summary, Value::Object(record), now))
         .exec_without_returning(txn)
         .await?;
+    events::record(txn, made).await?;
     Ok((next, added_item))
 }
 

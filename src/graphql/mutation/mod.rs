@@ -15,4 +15,5 @@ pub struct Mutation(
     timeline::TimelineMutations,
     documents::DocumentMutations,
     intake::IntakeMutations,
+    crate::graphql::webhooks::WebhookMutations,
 );
