@@ -12,7 +12,7 @@ mod idempotency;
 mod metrics;
 mod rate_limit;
 mod request_id;
-mod rest;
+pub(crate) mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 pub use health::Readiness;

@@ -24,6 +24,7 @@ mod field_order;
 mod graphiql;
 mod http;
 mod idempotency;
+mod import;
 mod limits;
 mod listing;
 mod lock_order;

@@ -209,3 +209,12 @@ async fn get(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Value, E
     let caller = authenticated(state, headers).await?;
     read_payload(state, caller, lead_id(id)?, true).await
 }
+
+/// One create body's lead fields read from a JSON object, as `POST /api/v1/leads` reads
+/// them (problems kept for the domain to report): what `leadgate leads import` feeds the
+/// domain's batch, so a file row and a REST body mean the same.
+pub(crate) fn lead_input_from_json(
+    fields: serde_json::Map<String, Value>,
+) -> crate::domain::lead_input::LeadInput {
+    body::lead_input(fields)
+}
