@@ -236,6 +236,14 @@ on_both_backends! {
         let many: Vec<Value> = (0..101).map(|i| json!({ "firstName": format!("P{i}") })).collect();
         let (status, _, _) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": many }))).await;
         assert_eq!(status, 400);
+        // A full batch: every lead read back in one request of our own (past the
+        // clients' alias and root-field limits).
+        let full: Vec<Value> = (0..100).map(|i| json!({ "firstName": format!("Full {i}") })).collect();
+        let (status, _, answer) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": full }))).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+        let answer: Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(answer["results"][99]["lead"]["firstName"], "Full 99");
+        assert_eq!(app.count("leads").await, 102);
         let (status, _, answer) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": [], "extra": 1 }))).await;
         assert_eq!(status, 400, "{}", String::from_utf8_lossy(&answer));
 
@@ -252,6 +260,7 @@ on_both_backends! {
         assert_eq!(answer["dryRun"], true);
         assert_eq!(answer["lead"]["matchingLeadIds"], json!([existing]));
         assert_eq!(app.written_rows().await, before);
+        assert_eq!(app.count("leads").await, 102);
         let (status, _, _) = app.send(rest(&app, "/api/v1/leads?dryRun=maybe", json!({ "firstName": "Dry" }))).await;
         assert_eq!(status, 400);
     }
