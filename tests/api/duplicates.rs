@@ -265,3 +265,23 @@ on_both_backends! {
         assert_eq!(status, 400);
     }
 }
+
+on_both_backends! {
+    async fn concurrent_skip_creates_of_one_person_make_one_lead(app) {
+        // In one process here (tests/api/replicas.rs runs two replicas on PostgreSQL):
+        // PostgreSQL's advisory lock, SQLite's single writer.
+        let answers = futures::future::join_all((0..20).map(|i| {
+            let input = if i % 2 == 0 { ada() } else { json!({ "firstName": "Ada", "phoneNumber": "+1 678 231 9992" }) };
+            create(&app, input, "SKIP")
+        }))
+        .await;
+        let ids: std::collections::HashSet<String> = answers
+            .iter()
+            .map(|a| a["data"]["createLead"]["lead"]["id"].as_str().unwrap_or_else(|| panic!("{a:#}")).to_owned())
+            .collect();
+        assert_eq!(ids.len(), 1);
+        let created = answers.iter().filter(|a| a["data"]["createLead"]["outcome"] == "CREATED").count();
+        assert_eq!(created, 1);
+        assert_eq!(app.count("leads").await, 1);
+    }
+}
