@@ -142,6 +142,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// Leads.
+    Leads {
+        #[command(subcommand)]
+        command: LeadsCommand,
+    },
     /// Print the GraphQL SDL.
     Schema,
     /// Print the OpenAPI 3.1 document of the REST API (as served at /api/v1/openapi.json).
@@ -306,6 +311,38 @@ fn endpoint_json(
         out["secret"] = json!(endpoint.secret);
     }
     out
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Import leads from a CSV (header row) or JSON Lines FILE, 100 rows a transaction,
+    /// as createLeads does; prints a JSON summary (see README "Bulk import").
+    Import {
+        #[arg(long)]
+        workspace: Uuid,
+        file: PathBuf,
+        /// csv or jsonl; by default from the extension (.csv, .jsonl, .ndjson).
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+        /// create (default), skip, update or reject: what a row that duplicates a live
+        /// lead (same email or phone) does.
+        #[arg(long, default_value = "create", value_parser = parse_on_duplicate)]
+        on_duplicate: crate::domain::leads::duplicates::OnDuplicate,
+        /// Check every row and count what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write every refused row's problems here as CSV: line, field, message.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Leads imported are test leads (as if created with a test key).
+        #[arg(long)]
+        test: bool,
+    },
+}
+
+fn parse_on_duplicate(raw: &str) -> Result<crate::domain::leads::duplicates::OnDuplicate, String> {
+    crate::domain::leads::duplicates::OnDuplicate::parse(raw)
+        .ok_or_else(|| "must be create, skip, update or reject".to_owned())
 }
 
 /// The GraphQL operation limits of `serve` (see `graphql::limits` and README "Security").
@@ -582,6 +619,65 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     ));
                 }
             }
+        }
+        Command::Leads {
+            command:
+                LeadsCommand::Import {
+                    workspace,
+                    file,
+                    format,
+                    on_duplicate,
+                    dry_run,
+                    report,
+                    test,
+                },
+        } => {
+            let format = format
+                .or_else(|| crate::import::Format::detect(&file))
+                .ok_or_else(|| {
+                    CliError::Io(format!(
+                        "cannot tell the format of {} from its extension; pass --format csv or --format jsonl",
+                        file.display()
+                    ))
+                })?;
+            let workspace = workspaces::find(&db, workspace).await?;
+            let principal = auth::Principal {
+                workspace_id: workspace.id,
+                // No key: the import runs as the operator, not as a client.
+                api_key_id: Uuid::nil(),
+                mode: if test {
+                    ApiKeyMode::Test
+                } else {
+                    ApiKeyMode::Live
+                },
+                default_region: workspace.default_region,
+            };
+            let options = crate::domain::leads::Options {
+                all_or_none: false,
+                on_duplicate,
+                dry_run,
+            };
+            let summary =
+                crate::import::run(&db, &principal, &file, format, options, report.as_deref())
+                    .await?;
+            if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!(
+                    "{} rows: {} created, {} skipped, {} updated, {} refused{} in {:.1} s ({:.0} rows/s)",
+                    summary.rows,
+                    summary.created,
+                    summary.skipped,
+                    summary.updated,
+                    summary.refused,
+                    if summary.dry_run {
+                        " (dry run: nothing written)"
+                    } else {
+                        ""
+                    },
+                    summary.seconds,
+                    summary.rows_per_second
+                );
+            }
+            print(serde_json::to_value(summary).expect("summary serialises"));
         }
         Command::Checklist {
             command: ChecklistCommand::Import { workspace, file },

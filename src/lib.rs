@@ -14,6 +14,7 @@ pub mod error;
 pub mod faults;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod logging;
 pub mod metrics;
 

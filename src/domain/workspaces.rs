@@ -33,3 +33,11 @@ pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<workspace::
     .await?;
     Ok(model)
 }
+
+/// A workspace by id (the CLI's `--workspace`).
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<workspace::Model> {
+    workspace::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("workspace"))
+}

@@ -13,7 +13,7 @@ mod media_type;
 mod metrics;
 mod rate_limit;
 mod request_id;
-mod rest;
+pub(crate) mod rest;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 pub use health::Readiness;

@@ -236,6 +236,14 @@ on_both_backends! {
         let many: Vec<Value> = (0..101).map(|i| json!({ "firstName": format!("P{i}") })).collect();
         let (status, _, _) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": many }))).await;
         assert_eq!(status, 400);
+        // A full batch: every lead read back in one request of our own (past the
+        // clients' alias and root-field limits).
+        let full: Vec<Value> = (0..100).map(|i| json!({ "firstName": format!("Full {i}") })).collect();
+        let (status, _, answer) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": full }))).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+        let answer: Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(answer["results"][99]["lead"]["firstName"], "Full 99");
+        assert_eq!(app.count("leads").await, 102);
         let (status, _, answer) = app.send(rest(&app, "/api/v1/leads/batch", json!({ "inputs": [], "extra": 1 }))).await;
         assert_eq!(status, 400, "{}", String::from_utf8_lossy(&answer));
 
@@ -252,7 +260,28 @@ on_both_backends! {
         assert_eq!(answer["dryRun"], true);
         assert_eq!(answer["lead"]["matchingLeadIds"], json!([existing]));
         assert_eq!(app.written_rows().await, before);
+        assert_eq!(app.count("leads").await, 102);
         let (status, _, _) = app.send(rest(&app, "/api/v1/leads?dryRun=maybe", json!({ "firstName": "Dry" }))).await;
         assert_eq!(status, 400);
+    }
+}
+
+on_both_backends! {
+    async fn concurrent_skip_creates_of_one_person_make_one_lead(app) {
+        // In one process here (tests/api/replicas.rs runs two replicas on PostgreSQL):
+        // PostgreSQL's advisory lock, SQLite's single writer.
+        let answers = futures::future::join_all((0..20).map(|i| {
+            let input = if i % 2 == 0 { ada() } else { json!({ "firstName": "Ada", "phoneNumber": "+1 678 231 9992" }) };
+            create(&app, input, "SKIP")
+        }))
+        .await;
+        let ids: std::collections::HashSet<String> = answers
+            .iter()
+            .map(|a| a["data"]["createLead"]["lead"]["id"].as_str().unwrap_or_else(|| panic!("{a:#}")).to_owned())
+            .collect();
+        assert_eq!(ids.len(), 1);
+        let created = answers.iter().filter(|a| a["data"]["createLead"]["outcome"] == "CREATED").count();
+        assert_eq!(created, 1);
+        assert_eq!(app.count("leads").await, 1);
     }
 }

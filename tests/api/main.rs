@@ -26,6 +26,7 @@ mod field_order;
 mod graphiql;
 mod http;
 mod idempotency;
+mod import;
 mod input_bounds;
 mod limits;
 mod listing;

@@ -220,3 +220,12 @@ async fn update(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let lead = leads::update::update(&state.db, &caller.principal, lead, &changes).await?;
     read_payload(state, caller, lead.id, false).await
 }
+
+/// One create body's lead fields read from a JSON object, as `POST /api/v1/leads` reads
+/// them (problems kept for the domain to report): what `leadgate leads import` feeds the
+/// domain's batch, so a file row and a REST body mean the same.
+pub(crate) fn lead_input_from_json(
+    fields: serde_json::Map<String, Value>,
+) -> crate::domain::lead_input::LeadInput {
+    body::lead_input(fields)
+}
