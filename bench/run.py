@@ -119,13 +119,13 @@ def peak_rss_mib(pid):
     return None
 
 
-def http(port, path, body=None, key=None):
+def http(port, path, body=None, key=None, timeout=30):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data)
     request.add_header("content-type", "application/json")
     if key:
         request.add_header("x-api-key", key)
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read().decode()
 
 

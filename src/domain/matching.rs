@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::lead;
@@ -49,7 +51,7 @@ pub async fn for_leads(
     if emails.is_empty() && phones.is_empty() {
         return Ok(HashMap::new());
     }
-    let candidates = lead::Entity::find()
+    let mut candidates = lead::Entity::find()
         .filter(lead::Column::WorkspaceId.eq(workspace_id))
         .filter(lead::Column::DeletedAt.is_null())
         .filter(lead::Column::IsTest.eq(false))
@@ -59,9 +61,13 @@ pub async fn for_leads(
                 .add(lead::Column::PhoneE164.is_in(phones)),
         )
         .order_by_desc(lead::Column::CreatedAt)
-        .order_by_desc(lead::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_desc(lead::Column::Id);
+    // One lead's matches (a create, a read): at most the cap, plus the lead itself. Several
+    // leads share the statement, so no one limit is right for all of them.
+    if let [_] = keys {
+        candidates = candidates.limit(MAX_MATCHES as u64 + 1);
+    }
+    let candidates = candidates.all(db).await?;
     Ok(keys
         .iter()
         .map(|key| {

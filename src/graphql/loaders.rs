@@ -37,9 +37,13 @@ pub type Loaders = DataLoader<Batches>;
 pub fn for_workspace(db: DatabaseConnection, workspace_id: Uuid) -> (Loaders, BatchQueue) {
     let queue = BatchQueue::default();
     let spawn_into = queue.clone();
+    // No delay: a batch is queued with its first key, and `batching::drive` starts it only
+    // once the request has stopped asking for keys in this round, so every key of the
+    // round is in it already. The default (1 ms) only added a timer tick per round.
     let loaders = DataLoader::new(Batches { db, workspace_id }, move |batch| {
         spawn_into.push(batch);
-    });
+    })
+    .delay(std::time::Duration::ZERO);
     (loaders, queue)
 }
 

@@ -1,12 +1,39 @@
 //! Checklist values: each is checked against its item's field type and `config`, and
 //! stored in a normal form (emails normalised, phones in E.164).
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
 use chrono::{DateTime, NaiveDate};
 use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::domain::{email::Email, phone};
 use crate::entities::{checklist_item, enums::FieldType};
+
+/// How many compiled `pattern`s the process keeps (a template holds a handful).
+const PATTERNS_KEPT: usize = 256;
+
+/// `pattern` compiled, once per process: compiling costs far more than matching, and a
+/// template's patterns are checked at every create. A pure function of the pattern's
+/// text, so it cannot go stale (an import that changes a pattern brings new text); the
+/// map is cleared when full, so it stays small whatever patterns are seen.
+/// Shared, not cloned: a cloned `Regex` starts its own pool of match caches.
+fn compiled(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+    static PATTERNS: LazyLock<RwLock<HashMap<String, Arc<Regex>>>> =
+        LazyLock::new(Default::default);
+    if let Some(regex) = PATTERNS.read().ok().and_then(|p| p.get(pattern).cloned()) {
+        return Ok(regex);
+    }
+    let regex = Arc::new(Regex::new(pattern)?);
+    if let Ok(mut patterns) = PATTERNS.write() {
+        if patterns.len() >= PATTERNS_KEPT {
+            patterns.clear();
+        }
+        patterns.insert(pattern.to_owned(), regex.clone());
+    }
+    Ok(regex)
+}
 
 /// Checks `value` for `item` and returns the form to store. `null` always passes: it
 /// clears the value.
@@ -35,7 +62,7 @@ pub fn check(
                 return Err(format!("must be at most {max} characters"));
             }
             if let Some(pattern) = get("pattern").and_then(Value::as_str) {
-                let regex = Regex::new(pattern)
+                let regex = compiled(pattern)
                     .map_err(|_| "has an invalid pattern in its config".to_owned())?;
                 if !regex.is_match(text) {
                     return Err(format!("does not match the pattern {pattern}"));
@@ -95,8 +122,9 @@ pub fn check(
         }
         FieldType::Ein => {
             let text = as_str(value, "an EIN")?;
-            let ein = Regex::new(r"^[0-9]{2}-[0-9]{7}$").expect("static regex");
-            if ein.is_match(text) {
+            static EIN: LazyLock<Regex> =
+                LazyLock::new(|| Regex::new(r"^[0-9]{2}-[0-9]{7}$").expect("static regex"));
+            if EIN.is_match(text) {
                 Ok(value.clone())
             } else {
                 Err("must be an EIN (NN-NNNNNNN)".into())

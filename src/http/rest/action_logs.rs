@@ -1,6 +1,8 @@
 //! `GET /api/v1/leads/{leadId}/action-logs`: the lead's timeline, newest first, with the
 //! documented keys, read through the schema like every REST answer.
 
+use std::sync::LazyLock;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -8,10 +10,10 @@ use crate::error::Error;
 use crate::graphql::context::Caller;
 use crate::http::AppState;
 
-use super::payload::read_lead;
+use super::payload::{FixedQuery, read_lead};
 
 /// The documented keys of an action log, in the documented order.
-const QUERY: &str = "query RestActionLogs($id: ID!) { lead(id: $id) { actionLogs {
+const QUERY_TEXT: &str = "query RestActionLogs($id: ID!) { lead(id: $id) { actionLogs {
     id type status summary input output error parentActionId scheduledAt createdAt completedAt
     tool { id name description }
     messages { channel direction subject body documents { id fileName contentType size url } }
@@ -54,7 +56,8 @@ pub(super) async fn action_logs(
     caller: Caller,
     lead_id: Uuid,
 ) -> Result<Value, Error> {
-    let mut lead = read_lead(state, caller, lead_id, QUERY).await?;
+    static QUERY: LazyLock<FixedQuery> = LazyLock::new(|| FixedQuery::parse(QUERY_TEXT.to_owned()));
+    let mut lead = read_lead(state, caller, lead_id, &QUERY).await?;
     let logs = match lead.shift_remove("actionLogs") {
         Some(Value::Array(logs)) => logs,
         _ => Vec::new(),

@@ -2,6 +2,8 @@
 //! documented answer) and `GET /api/v1/leads/{leadId}/checklist` (the grouped checklist
 //! alone, as in the lead's payload).
 
+use std::sync::LazyLock;
+
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,7 +19,7 @@ use crate::http::AppState;
 
 use super::{
     body::object,
-    payload::{CHECKLIST_SELECTION, read_lead, shaped_checklist},
+    payload::{CHECKLIST_SELECTION, FixedQuery, read_lead, shaped_checklist},
     reading::{Choice, Slot},
 };
 
@@ -94,9 +96,12 @@ pub(super) async fn checklist(
     caller: Caller,
     lead_id: Uuid,
 ) -> Result<Value, Error> {
-    let query =
-        format!("query RestChecklist($id: ID!) {{ lead(id: $id) {{ {CHECKLIST_SELECTION} }} }}");
-    let mut lead = read_lead(state, caller, lead_id, &query).await?;
+    static QUERY: LazyLock<FixedQuery> = LazyLock::new(|| {
+        FixedQuery::parse(format!(
+            "query RestChecklist($id: ID!) {{ lead(id: $id) {{ {CHECKLIST_SELECTION} }} }}"
+        ))
+    });
+    let mut lead = read_lead(state, caller, lead_id, &QUERY).await?;
     Ok(shaped_checklist(
         lead.shift_remove("checklistItems")
             .unwrap_or(Value::Array(Vec::new())),

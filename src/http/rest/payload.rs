@@ -2,7 +2,9 @@
 //! with a fixed selection whose order is the documented key order, so REST and GraphQL
 //! share one implementation of every field; then shaped the way the documented API is.
 
-use async_graphql::Variables;
+use std::sync::LazyLock;
+
+use async_graphql::{Variables, parser::types::ExecutableDocument};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -27,6 +29,26 @@ const ACTION_LOG_FIELDS: &str =
 /// What GET adds to the lead (the documented read shape).
 const READ_FIELDS: &str = "isTest submittedAt workspaceId status
   documents { id fileName contentType size url }";
+
+/// A fixed query of the REST face, with its document parsed once: the text is ours and
+/// never changes, so parsing it again on every request was pure cost (a pure function of
+/// a constant, so nothing can go stale).
+pub(super) struct FixedQuery {
+    text: String,
+    document: ExecutableDocument,
+}
+
+impl FixedQuery {
+    pub(super) fn parse(text: String) -> Self {
+        let document =
+            async_graphql::parser::parse_query(&text).expect("the REST face's own query parses");
+        Self { text, document }
+    }
+}
+
+/// The payload of a write (create, update), and of a read (GET adds `READ_FIELDS`).
+static WRITTEN: LazyLock<FixedQuery> = LazyLock::new(|| FixedQuery::parse(rest_lead_query(false)));
+static READ: LazyLock<FixedQuery> = LazyLock::new(|| FixedQuery::parse(rest_lead_query(true)));
 
 fn rest_lead_query(read: bool) -> String {
     let extra = if read { READ_FIELDS } else { "" };
@@ -96,7 +118,8 @@ pub(super) async fn read_payload(
     lead_id: Uuid,
     read: bool,
 ) -> Result<Value, Error> {
-    let mut lead = read_lead(state, caller, lead_id, &rest_lead_query(read)).await?;
+    let query = if read { &*READ } else { &*WRITTEN };
+    let mut lead = read_lead(state, caller, lead_id, query).await?;
     let mut payload = Map::new();
     payload.insert("success".into(), Value::Bool(true));
     let lazy: Vec<(String, Value)> = PAYLOAD_KEYS
@@ -121,18 +144,19 @@ pub(super) async fn read_payload(
     Ok(Value::Object(payload))
 }
 
-/// Runs `query` (a GraphQL query with `$id` selecting `lead(id: $id)`) for the caller and
+/// Runs `query` (a GraphQL query with `$id` selecting `lead(id: $id)`, parsed) for the caller and
 /// returns the lead object; a lead the caller cannot see is NOT_FOUND.
 pub(super) async fn read_lead(
     state: &AppState,
     caller: Caller,
     lead_id: Uuid,
-    query: &str,
+    query: &FixedQuery,
 ) -> Result<Map<String, Value>, Error> {
-    let request = async_graphql::Request::new(query)
+    let mut request = async_graphql::Request::new(query.text.as_str())
         .variables(Variables::from_json(json!({ "id": lead_id.to_string() })))
         // Our own fixed query: the operation limits are for clients' documents.
         .data(crate::graphql::limits::OwnQuery);
+    request.set_parsed_query(query.document.clone());
     let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
     if let Some(error) = response.errors.first() {
         // A storage fault while reading stays what it is (SERVICE_UNAVAILABLE), not a bug.
