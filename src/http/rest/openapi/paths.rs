@@ -8,7 +8,7 @@ use super::schemas::*;
     params(CreateParams),
     request_body = CreateLeadBody,
     responses(
-        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true what would be created, nothing written", body = CreateAnswer),
+        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true the same payload of what would be created or updated, with `dryRun`, nothing written", body = LeadPayload),
         (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST for a body that is not a JSON object", body = ErrorEnvelope),
         (status = 409, description = "DUPLICATE_LEAD under onDuplicate=REJECT, with matchingLeadIds", body = ErrorEnvelope),
         (status = 401, description = "UNAUTHENTICATED: no valid x-api-key", body = ErrorEnvelope),
