@@ -147,11 +147,19 @@ pub(super) async fn read_payload(
             )
         })
         .collect();
-    // The documented read shape also carries the status at the top level.
-    let status = read.then(|| lead.get("status").cloned()).flatten();
+    // The documented read shape also carries the status and every document of the lead
+    // at the top level.
+    let top: Vec<(&str, Value)> = if read {
+        ["status", "documents"]
+            .into_iter()
+            .filter_map(|key| Some((key, lead.get(key)?.clone())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     payload.insert("lead".into(), Value::Object(lead));
-    if let Some(status) = status {
-        payload.insert("status".into(), status);
+    for (key, value) in top {
+        payload.insert(key.into(), value);
     }
     payload.extend(lazy);
     if let Some(groups) = payload.get_mut("checklistItems") {

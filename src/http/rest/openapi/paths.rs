@@ -60,7 +60,7 @@ fn update_lead() {}
     get, path = "/api/v1/leads/{leadId}", tag = "leads", operation_id = "getLead",
     params(("leadId" = String, Path, description = "The lead's id (a UUID)")),
     responses(
-        (status = 200, description = "The lead, with isTest, submittedAt, workspaceId and status", body = LeadPayload),
+        (status = 200, description = "The lead, with isTest, submittedAt, workspaceId, status and documents; status and documents also at the top level", body = LeadPayload),
         (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
         (status = 404, description = "NOT_FOUND: no such lead in the key's workspace", body = ErrorEnvelope),
         (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),

@@ -360,6 +360,12 @@ pub struct LeadPayload {
     #[schema(required = false)]
     pub outcome: Option<String>,
     pub lead: Lead,
+    /// GET only: the lead's status, also at the top level.
+    #[schema(required = false)]
+    pub status: Option<String>,
+    /// GET only: every document of the lead, with signed URLs.
+    #[schema(required = false)]
+    pub documents: Option<Vec<DocumentRef>>,
     pub checklist_items: Vec<ChecklistGroup>,
     /// Newest first, at most 100: `{id, type, status, summary, changes, ...}`.
     pub action_logs: Vec<Value>,
