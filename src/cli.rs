@@ -724,7 +724,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 rate_limit,
                 documents,
                 webhooks,
-                ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
