@@ -33,6 +33,9 @@ PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5
 
 
 def binary():
+    # A prebuilt binary (e.g. one built for bench/run.py) skips the build.
+    if os.environ.get("BENCH_IMPORT_BINARY"):
+        return Path(os.environ["BENCH_IMPORT_BINARY"])
     args = ["cargo", "build", "-q"] + (["--release"] if PROFILE == "release" else [])
     subprocess.run(args, cwd=ROOT, check=True)
     return ROOT / "target" / ("release" if PROFILE == "release" else "debug") / "leadgate"

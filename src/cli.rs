@@ -75,7 +75,7 @@ pub enum Command {
         listen: SocketAddr,
         /// Seed (idempotently) a demo workspace and print its API key and GraphiQL's
         /// address; without a signing key, sign with a random one for this run.
-        #[arg(long)]
+        #[arg(long, env = "LEADGATE_DEMO")]
         demo: bool,
         /// Key that signs document download URLs (at least 32 bytes; `openssl rand -hex
         /// 32`); the same on every replica. Required unless --demo.
@@ -367,6 +367,10 @@ pub struct LimitArgs {
     /// Most bytes of query text (MAX_QUERY_SIZE_LIMIT beyond).
     #[arg(long, env = "LEADGATE_MAX_QUERY_BYTES", default_value_t = Limits::default().query_bytes)]
     max_query_bytes: usize,
+    /// Most bytes of a request body, GraphQL or REST JSON (413 PAYLOAD_TOO_LARGE beyond,
+    /// with Content-Length or chunked); multipart uploads have the documents limits.
+    #[arg(long, env = "LEADGATE_MAX_BODY_BYTES", default_value_t = Config::default().body_limit_bytes)]
+    max_body_bytes: usize,
 }
 
 impl From<LimitArgs> for Limits {
@@ -712,6 +716,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             ));
             let config = Config {
                 introspection: !disable_introspection,
+                body_limit_bytes: limits.max_body_bytes,
                 limits: limits.into(),
                 request_timeout,
                 cors_origins,
@@ -719,7 +724,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 rate_limit,
                 documents,
                 webhooks,
-                ..Config::default()
             };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -32,11 +32,16 @@ impl Caller {
 
 /// Executes a request as `caller` (or anonymously), running its loaders' batches in the
 /// request's task.
-pub async fn execute(
-    schema: &super::LeadgateSchema,
+pub async fn execute<Q, M, S>(
+    schema: &async_graphql::Schema<Q, M, S>,
     request: async_graphql::Request,
     caller: Option<Caller>,
-) -> async_graphql::Response {
+) -> async_graphql::Response
+where
+    Q: async_graphql::ObjectType + 'static,
+    M: async_graphql::ObjectType + 'static,
+    S: async_graphql::SubscriptionType + 'static,
+{
     match caller {
         Some(caller) => {
             let batches = caller.batches.clone();

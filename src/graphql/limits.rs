@@ -256,6 +256,12 @@ pub mod cost {
         times(size, child_complexity)
     }
 
+    /// `webhookDeliveries(first)`: the page (50 by default, at most 100).
+    pub fn deliveries(first: i32, child_complexity: usize) -> usize {
+        let size = clamp(first, crate::domain::webhooks::deliveries::MAX_PAGE);
+        times(size, child_complexity)
+    }
+
     /// `matchingLeads`: its cap, 100.
     pub fn matching_leads(child_complexity: usize) -> usize {
         times(matching::MAX_MATCHES as u64, child_complexity)

@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod order;
 pub mod persisted_queries;
+pub mod preview;
 pub mod query;
 pub mod scalars;
 pub mod types;

@@ -167,6 +167,7 @@ impl WebhookQueries {
     }
 
     /// An endpoint's deliveries, newest event first, with their attempts; at most 100.
+    #[graphql(complexity = "crate::graphql::limits::cost::deliveries(first, child_complexity)")]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,

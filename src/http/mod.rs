@@ -45,6 +45,8 @@ pub struct AppState {
     pub schema: LeadgateSchema,
     /// The schema for requests without a valid key (no introspection, no suggestions).
     pub anonymous_schema: LeadgateSchema,
+    /// The REST face's internal schema of dry-run answers (never served).
+    pub preview_schema: crate::graphql::preview::PreviewSchema,
     pub config: Config,
     /// The GraphiQL page: standard, or the demo's with its key (`serve --demo` only).
     pub graphiql: GraphiqlPage,
@@ -72,6 +74,7 @@ impl AppState {
         Self {
             schema: schema(db.clone(), &config),
             anonymous_schema: anonymous_schema(db.clone(), &config),
+            preview_schema: crate::graphql::preview::schema(db.clone(), &config),
             limiter: config
                 .rate_limit
                 .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),

@@ -138,3 +138,26 @@ on_both_backends! {
         .unwrap();
     }
 }
+
+on_both_backends! {
+    async fn the_body_limit_and_demo_are_settings_too(app) {
+        let url = app.database_url.clone();
+        tokio::task::spawn_blocking(move || {
+            // LEADGATE_DEMO seeds the demo (no signing key needed); --max-body-bytes lowers
+            // the body limit for both faces.
+            let server = Server::start(&url, &["--max-body-bytes", "2048"], &[("LEADGATE_DEMO", "true")]);
+            assert!(server.banner.iter().any(|l| l.starts_with("demo API key:")), "{:?}", server.banner);
+            let body = format!("{{\"query\": \"{{ __typename }}\", \"pad\": \"{}\"}}", "x".repeat(3000));
+            for path in ["/graphql", "/api/v1/leads"] {
+                let answer = server.send("POST", path, &[("content-type", "application/json")], Some(&body));
+                assert_eq!(answer.status, 413, "{path}: {}", answer.body);
+                assert!(answer.body.contains("2048"), "{path}: {}", answer.body);
+            }
+            let small = server.send("POST", "/graphql", &[("content-type", "application/json")], Some("{\"query\": \"{ __typename }\"}"));
+            assert_eq!(small.status, 200, "{}", small.body);
+            server.stop();
+        })
+        .await
+        .unwrap();
+    }
+}

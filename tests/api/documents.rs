@@ -449,6 +449,9 @@ pub async fn graphql_multipart_uploads_and_every_reader_shows_the_documents(
     assert_eq!(status, StatusCode::OK);
     let lead: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(lead["lead"]["documents"][0]["id"], doc["id"], "{lead:#}");
+    // Also at the top level, as the documented read answers.
+    assert_eq!(lead["documents"][0]["id"], doc["id"], "{lead:#}");
+    assert_eq!(lead["documents"].as_array().map(Vec::len), Some(1));
     let (status, _, body) = docs
         .app
         .send(get(format!("/api/v1/leads/{}/documents", docs.lead)))

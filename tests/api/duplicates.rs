@@ -196,6 +196,45 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn a_dry_run_update_previews_the_changes_and_writes_nothing(app) {
+        let existing = app.create_lead(ada()).await;
+        let before = app.written_rows().await;
+        let input = json!({
+            "firstName": "Adeline", "email": "ada@example.com",
+            "checklistItems": [{ "code": "business_name", "value": "Analytical Engines" }]
+        });
+        app.reset_statements();
+        let dry = app.data(CREATE, json!({ "input": input, "on": "UPDATE", "dry": true })).await;
+        let (_, log) = app.statements();
+        let payload = &dry["createLead"];
+        assert_eq!(payload["dryRun"], true);
+        assert_eq!(payload["outcome"], "UPDATED");
+        // The lead as the update would leave it: the input's fields, the rest kept.
+        assert_eq!(payload["lead"]["id"], existing.as_str());
+        assert_eq!(payload["lead"]["firstName"], "Adeline");
+        assert_eq!(payload["lead"]["lastName"], "Byron");
+        let items = &payload["checklistItems"][0]["items"];
+        assert_eq!(items[0]["checklistItem"]["code"], "business_name");
+        assert_eq!(items[0]["value"], "Analytical Engines");
+        // Its timeline is the stored one: the update's log is not written.
+        assert_eq!(payload["actionLogs"].as_array().unwrap().len(), 1, "{payload:#}");
+        assert_eq!(app.written_rows().await, before);
+        assert!(log.iter().all(|sql| sql.trim_start().to_uppercase().starts_with("SELECT")), "{log:#?}");
+        // Stored: unchanged.
+        let stored = app.data("query($id: ID!) { lead(id: $id) { firstName checklistItems { items { value } } } }", json!({ "id": existing })).await;
+        assert_eq!(stored["lead"]["firstName"], "Ada");
+        assert_eq!(stored["lead"]["checklistItems"][0]["items"][0]["value"], Value::Null);
+        // An update the rules refuse is refused in the dry run too, naming the field.
+        let bad = app.graphql(CREATE, json!({ "input": { "email": "ada@example.com", "checklistItems": [{ "code": "nope", "value": "x" }] }, "on": "UPDATE", "dry": true })).await;
+        assert_eq!(error_code(&bad), "BAD_USER_INPUT", "{bad:#}");
+        // The real update then does what the dry run said.
+        let real = app.data(CREATE, json!({ "input": input, "on": "UPDATE", "dry": false })).await;
+        assert_eq!(real["createLead"]["lead"]["firstName"], payload["lead"]["firstName"]);
+        assert_eq!(real["createLead"]["checklistItems"], payload["checklistItems"]);
+    }
+}
+
 fn rest(app: &TestApp, path: &str, body: Value) -> axum::http::Request<axum::body::Body> {
     axum::http::Request::post(path)
         .header("content-type", "application/json")
@@ -258,7 +297,29 @@ on_both_backends! {
         assert_eq!(status, 200);
         let answer: Value = serde_json::from_slice(&answer).unwrap();
         assert_eq!(answer["dryRun"], true);
-        assert_eq!(answer["lead"]["matchingLeadIds"], json!([existing]));
+        assert_eq!(answer["outcome"], "CREATED");
+        // The documented create payload's keys, in order, with dryRun and outcome.
+        let keys: Vec<&str> = answer.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["success", "dryRun", "outcome", "lead", "checklistItems", "actionLogs", "matchingLeads", "lastAction", "nextFollowUp", "nextDraft"]);
+        assert_eq!(answer["lead"]["firstName"], "Dry");
+        assert_eq!(answer["matchingLeads"][0]["id"], existing.as_str());
+        assert_eq!(answer["checklistItems"][0]["items"][0]["checklistItem"]["code"], "business_name");
+        assert_eq!(answer["actionLogs"], json!([]));
+        assert_eq!(answer["lastAction"], Value::Null);
+        // The batch's dry run: each input's lead, checklist and matches.
+        let (status, _, batch) = app.send(rest(&app, "/api/v1/leads/batch?dryRun=true&onDuplicate=update", json!({ "inputs": [
+            { "firstName": "Dry", "email": "dry@example.com", "checklistItems": [{ "code": "business_name", "value": "Dry Co" }] },
+            { "firstName": "Adeline", "email": "ada@example.com" },
+        ] }))).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&batch));
+        let batch: Value = serde_json::from_slice(&batch).unwrap();
+        assert_eq!(batch["dryRun"], true);
+        let results = &batch["results"];
+        assert_eq!(results[0]["outcome"], "CREATED");
+        assert_eq!(results[0]["checklistItems"][0]["items"][0]["value"], "Dry Co");
+        assert_eq!(results[1]["outcome"], "UPDATED");
+        assert_eq!(results[1]["lead"]["id"], existing.as_str());
+        assert_eq!(results[1]["lead"]["firstName"], "Adeline");
         assert_eq!(app.written_rows().await, before);
         assert_eq!(app.count("leads").await, 102);
         let (status, _, _) = app.send(rest(&app, "/api/v1/leads?dryRun=maybe", json!({ "firstName": "Dry" }))).await;

@@ -111,9 +111,10 @@ on_both_backends! {
             assert_eq!(text, &answers[0].1);
         }
         let body: Value = serde_json::from_str(&answers[0].1).unwrap();
-        // The documented keys, with the read's top-level status after the lead.
+        // The documented keys, with the read's top-level status and documents after the lead.
         let mut top = keys(&documented);
         top.insert(2, "status");
+        top.insert(3, "documents");
         assert_eq!(keys(&body), top);
         let mut lead_keys = keys(&documented["lead"]);
         lead_keys.extend(["isTest", "submittedAt", "workspaceId", "status", "documents"]);

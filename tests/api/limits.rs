@@ -88,6 +88,15 @@ on_both_backends! {
         let response = app.graphql(logs, json!({ "n": null })).await;
         assert_eq!(error_code(&response), "MAX_COMPLEXITY_LIMIT", "{response:#}");
 
+        // webhookDeliveries counts its first (50 by default): 100 × 11 is refused before
+        // the endpoint id is even looked at; the default page of a small selection runs.
+        let deliveries = "query($n: Int!) { webhookDeliveries(endpointId: \"00000000-0000-0000-0000-000000000000\", first: $n) {
+            id eventId eventType status createdAt deliveredAt nextAttemptAt attempts { number durationMs error } } }";
+        let response = app.graphql(deliveries, json!({ "n": 100 })).await;
+        assert_eq!(error_code(&response), "MAX_COMPLEXITY_LIMIT", "{response:#}");
+        let response = app.graphql(deliveries, json!({ "n": 5 })).await;
+        assert_ne!(error_code(&response), "MAX_COMPLEXITY_LIMIT", "{response:#}");
+
         // DESIGN.md's example selection is well within the limit.
         let example = "mutation($input: CreateLeadInput!) { createLead(input: $input) { success
             lead { id phoneNumber assigneeType status source createdAt }

@@ -142,10 +142,12 @@ on_both_backends! {
         let id = created["lead"]["id"].as_str().unwrap();
         let (status, body) = send(&app, "GET", &format!("/api/v1/leads/{id}"), Some(&app.key), None).await;
         assert_eq!(status, StatusCode::OK);
-        // The documented keys, with the read's top-level status after the lead.
+        // The documented keys, with the read's top-level status and documents after the lead.
         let mut top = keys(&documented);
         top.insert(2, "status");
+        top.insert(3, "documents");
         assert_eq!(keys(&body), top);
+        assert_eq!(body["documents"], serde_json::json!([]));
         // The documented lead keys, then what a read adds.
         let mut expected = keys(&documented["lead"]);
         expected.extend(["isTest", "submittedAt", "workspaceId", "status", "documents"]);

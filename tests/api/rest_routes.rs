@@ -154,8 +154,10 @@ on_both_backends! {
     async fn get_lead_answers_the_status_at_the_top_level(app) {
         let lead = app.create_lead(json!({ "firstName": "Ada" })).await;
         let (_, read) = send(&app, "GET", &format!("/api/v1/leads/{lead}"), Some(&app.key), None).await;
-        assert_eq!(keys(&read)[..3], ["success", "lead", "status"]);
+        assert_eq!(keys(&read)[..4], ["success", "lead", "status", "documents"]);
         assert_eq!(read["status"], "IN_PROGRESS");
+        assert_eq!(read["documents"], json!([]));
+        assert_eq!(read["documents"], read["lead"]["documents"]);
         assert_eq!(read["status"], read["lead"]["status"]);
         send(&app, "PUT", "/api/v1/leads", Some(&app.key), Some(json!({ "leadId": lead, "status": "not_interested" }).to_string())).await;
         let (_, read) = send(&app, "GET", &format!("/api/v1/leads/{lead}"), Some(&app.key), None).await;

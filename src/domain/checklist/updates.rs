@@ -13,7 +13,7 @@ use crate::error::Result;
 
 use super::{Template, view};
 
-type Entries = HashMap<Uuid, lead_checklist_item::Model>;
+pub type Entries = HashMap<Uuid, lead_checklist_item::Model>;
 type Now = chrono::DateTime<chrono::Utc>;
 
 /// A lead's rows, by item id, one for every item of its checklist (`entry_for` stands in

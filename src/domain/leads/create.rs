@@ -27,6 +27,7 @@ use super::{
     duplicates::{self, OnDuplicate},
     prepare::{Prepared, prepare},
     update::{self, LeadChanges, Target},
+    written::{Created, Options, Outcome, Preview, Written},
 };
 
 /// Most inputs in one batch.
@@ -35,70 +36,6 @@ pub const MAX_BATCH: usize = 100;
 /// Checklist rows per INSERT: far below SQLite's and PostgreSQL's bound-parameter limits
 /// (32 766 and 65 535) with the row's 11 columns.
 const ENTRY_ROWS_PER_INSERT: usize = 1000;
-
-/// How a create (or batch) runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Options {
-    /// One refused input refuses the whole batch; nothing is written.
-    pub all_or_none: bool,
-    pub on_duplicate: OnDuplicate,
-    /// Run every check and answer what would happen; write nothing.
-    pub dry_run: bool,
-}
-
-/// What happened to one input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Created,
-    /// A duplicate under SKIP: the existing lead, unchanged.
-    Skipped,
-    /// A duplicate under UPDATE: the existing lead with the input applied.
-    Updated,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "CREATED",
-            Self::Skipped => "SKIPPED",
-            Self::Updated => "UPDATED",
-        }
-    }
-}
-
-/// One input's answer: the lead (as written, or as it would be in a dry run) and what
-/// happened to it.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub lead: lead::Model,
-    pub outcome: Outcome,
-    /// Set in a dry run only: nothing is stored, so the answer carries what reads would
-    /// otherwise find.
-    pub preview: Option<Arc<Preview>>,
-}
-
-/// What a dry run found for one input.
-#[derive(Debug, Clone)]
-pub struct Preview {
-    /// The template the checklist follows (the workspace's, shared by the batch).
-    pub template: Arc<Template>,
-    /// The checklist rows the lead would have, template order (empty for SKIP/UPDATE).
-    pub entries: Vec<lead_checklist_item::Model>,
-    /// The tags it would have (the input's, for a create).
-    pub tags: Vec<String>,
-    /// Live leads with the same email or phone, newest first.
-    pub matches: Vec<lead::Model>,
-}
-
-/// What a create with an Idempotency-Key did.
-#[derive(Debug, Clone)]
-pub enum Created {
-    /// The lead was created, and the key with it (same transaction).
-    New(Box<lead::Model>),
-    /// The key was already taken by a committed create: nothing was written; the caller
-    /// decides from the row (`idempotency::decide`).
-    KeyTaken(idempotency_key::Model),
-}
 
 /// Creates a lead in the caller's workspace: the lead, a row per template item (with the
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
@@ -320,6 +257,7 @@ async fn run(
             (!write).then(|| {
                 Arc::new(Preview {
                     template: template.clone(),
+                    stored: false,
                     entries,
                     tags,
                     matches: matches.iter().rev().map(|m| (*m).clone()).collect(),
@@ -347,13 +285,52 @@ async fn run(
             OnDuplicate::Skip => results.push(Ok(Written {
                 lead: existing.clone(),
                 outcome: Outcome::Skipped,
-                preview: preview(Vec::new(), Vec::new(), &matches),
+                preview: preview(Vec::new(), Vec::new(), &matches).map(|p| {
+                    Arc::new(Preview {
+                        stored: true,
+                        ..(*p).clone()
+                    })
+                }),
             })),
-            OnDuplicate::Update if !write => results.push(Ok(Written {
-                lead: existing.clone(),
-                outcome: Outcome::Updated,
-                preview: preview(Vec::new(), Vec::new(), &matches),
-            })),
+            // A dry run answers the update as it would be (its target stored: a lead of
+            // this same dry batch is not, so it is answered as it would be created).
+            OnDuplicate::Update if !write => {
+                if pending.iter().any(|p| p.lead.id == existing.id) {
+                    let drafted = results
+                        .iter()
+                        .flatten()
+                        .find(|w: &&Written| w.lead.id == existing.id);
+                    results.push(Ok(Written {
+                        lead: existing.clone(),
+                        outcome: Outcome::Updated,
+                        preview: drafted.and_then(|w| w.preview.clone()),
+                    }));
+                    continue;
+                }
+                let changes = LeadChanges {
+                    fields: as_update(input),
+                    status: None,
+                };
+                let target = Target {
+                    id: existing.id,
+                    field,
+                };
+                match update::preview(c, principal, target, &changes).await {
+                    Ok(plan) => results.push(Ok(Written {
+                        preview: Some(Arc::new(Preview {
+                            template: Arc::new(plan.template),
+                            stored: true,
+                            entries: plan.entries.into_values().collect(),
+                            tags: plan.new_tags.unwrap_or_default(),
+                            matches: matches.iter().rev().map(|m| (*m).clone()).collect(),
+                        })),
+                        lead: plan.next,
+                        outcome: Outcome::Updated,
+                    })),
+                    Err(err @ Error::BadInput(_)) => results.push(Err(err)),
+                    Err(err) => return Err(err),
+                }
+            }
             OnDuplicate::Update => {
                 let target_id = existing.id;
                 // The target may be a lead of this very batch: write those first.

@@ -7,11 +7,10 @@ pub mod fields;
 pub mod list;
 pub mod prepare;
 pub mod update;
+mod written;
 
-pub use create::{
-    Created, MAX_BATCH, Options, Outcome, Preview, Written, create, create_keyed, create_many,
-    create_one,
-};
+pub use create::{MAX_BATCH, create, create_keyed, create_many, create_one};
+pub use written::{Created, Options, Outcome, Preview, Written};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,

@@ -158,67 +158,17 @@ pub(crate) async fn write_in(
     let template = Template::load_for_write(txn, principal.workspace_id, &[lead_id])
         .await?
         .for_lead(lead_id);
-
-    // Validate everything first, collecting every problem.
-    let input = &changes.fields;
-    let region = &principal.default_region;
-    let mut errors = Vec::new();
-    let mut next = fields::apply(&current, input, false, region, now, &mut errors);
-    let new_tags = fields::tags(&input.tags, &mut errors);
-    let checklist = parse_checklist(&input.checklist_items, &template, region, &mut errors);
-    if let Some(wanted) = changes.status
-        && !status::settable(wanted)
-    {
-        errors.push(FieldError::new(
-            "status",
-            "REVIEW is set by reviewers and cannot be set through the API",
-        ));
-    }
-    if let (Some(opt_out), Some(wanted)) = (input.did_opt_out, changes.status)
-        && opt_out != (wanted == LeadStatus::OptedOut)
-    {
-        errors.push(FieldError::new(
-            "didOptOut",
-            format!(
-                "must agree with status: didOptOut {opt_out} with status {}",
-                wanted.as_str()
-            ),
-        ));
-    }
-    input.refuse_problems(errors)?;
-
-    // Checklist, then status. A status without `didOptOut` opts out (OPTED_OUT) or back in.
-    let mut entries = updates::load(txn, lead_id, &template).await?;
-    let checklist_changes = updates::apply(&mut entries, &checklist, now);
-    if let (None, Some(wanted)) = (input.did_opt_out, changes.status) {
-        fields::opt_out(&current, &mut next, wanted == LeadStatus::OptedOut, now);
-    }
-    let mut auto_skipped = Vec::new();
-    let mut reverted = Vec::new();
-    next.status = match changes.status {
-        Some(LeadStatus::Completed) => {
-            auto_skipped = updates::auto_skip(&template, &mut entries, now);
-            LeadStatus::Completed
-        }
-        Some(LeadStatus::InProgress) => {
-            reverted = updates::revert_auto_skips(&template, &mut entries, now);
-            LeadStatus::InProgress
-        }
-        Some(wanted) => wanted,
-        None if next.did_opt_out => LeadStatus::OptedOut,
-        None if current.status == LeadStatus::OptedOut
-            || status::follows_checklist(current.status) =>
-        {
-            status::from_checklist(&template, &entries)
-        }
-        None => current.status,
-    };
-    if next.status == LeadStatus::Completed && next.submitted_at.is_none() {
-        next.submitted_at = Some(now);
-    }
-    let status_change = (current.status != next.status)
-        .then(|| json!({ "from": current.status.as_str(), "to": next.status.as_str() }));
-    next.updated_at = now;
+    let Plan {
+        current,
+        next,
+        entries,
+        new_tags,
+        checklist_changes,
+        auto_skipped,
+        reverted,
+        status_change,
+        ..
+    } = plan(txn, principal, current, template, changes, now).await?;
 
     // Writes. Opting out cancels every message waiting to go out; NOT_INTERESTED stops
     // the follow-ups still to come.
@@ -291,6 +241,123 @@ pub(crate) async fn write_in(
         .await?;
     events::record(txn, made).await?;
     Ok((next, added_item))
+}
+
+/// An update worked out from reads alone: the lead as it would be, its checklist rows
+/// (one per item of its checklist) and what the log's `changes` would record. `write_in`
+/// writes it; a dry run (`preview`) only answers it.
+pub(crate) struct Plan {
+    pub current: lead::Model,
+    pub next: lead::Model,
+    pub template: Template,
+    pub entries: updates::Entries,
+    /// The tags the update sets (`None`: it leaves them).
+    pub new_tags: Option<Vec<String>>,
+    checklist_changes: Vec<Value>,
+    auto_skipped: Vec<String>,
+    reverted: Vec<String>,
+    status_change: Option<Value>,
+}
+
+/// What `changes` would do to a live lead, without writing or locking anything: the
+/// same reads and rules as `write_in`, so a dry run's answer is the update's (a
+/// concurrent write can still change it; the real write decides).
+pub(crate) async fn preview(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    lead: Target<'_>,
+    changes: &LeadChanges,
+) -> Result<Plan> {
+    let current = super::find(db, principal, lead.id).await?;
+    super::refuse_deleted(&current, lead.field)?;
+    let template = Template::load_with_one_offs(db, principal.workspace_id, &[lead.id])
+        .await?
+        .for_lead(lead.id);
+    plan(db, principal, current, template, changes, clock::now()).await
+}
+
+/// Validates `changes` against `current` (every problem at once, before anything is
+/// written) and works out the lead, checklist and status they make.
+async fn plan(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    current: lead::Model,
+    template: Template,
+    changes: &LeadChanges,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Plan> {
+    let lead_id = current.id;
+    // Validate everything first, collecting every problem.
+    let input = &changes.fields;
+    let region = &principal.default_region;
+    let mut errors = Vec::new();
+    let mut next = fields::apply(&current, input, false, region, now, &mut errors);
+    let new_tags = fields::tags(&input.tags, &mut errors);
+    let checklist = parse_checklist(&input.checklist_items, &template, region, &mut errors);
+    if let Some(wanted) = changes.status
+        && !status::settable(wanted)
+    {
+        errors.push(FieldError::new(
+            "status",
+            "REVIEW is set by reviewers and cannot be set through the API",
+        ));
+    }
+    if let (Some(opt_out), Some(wanted)) = (input.did_opt_out, changes.status)
+        && opt_out != (wanted == LeadStatus::OptedOut)
+    {
+        errors.push(FieldError::new(
+            "didOptOut",
+            format!(
+                "must agree with status: didOptOut {opt_out} with status {}",
+                wanted.as_str()
+            ),
+        ));
+    }
+    input.refuse_problems(errors)?;
+
+    // Checklist, then status. A status without `didOptOut` opts out (OPTED_OUT) or back in.
+    let mut entries = updates::load(db, lead_id, &template).await?;
+    let checklist_changes = updates::apply(&mut entries, &checklist, now);
+    if let (None, Some(wanted)) = (input.did_opt_out, changes.status) {
+        fields::opt_out(&current, &mut next, wanted == LeadStatus::OptedOut, now);
+    }
+    let mut auto_skipped = Vec::new();
+    let mut reverted = Vec::new();
+    next.status = match changes.status {
+        Some(LeadStatus::Completed) => {
+            auto_skipped = updates::auto_skip(&template, &mut entries, now);
+            LeadStatus::Completed
+        }
+        Some(LeadStatus::InProgress) => {
+            reverted = updates::revert_auto_skips(&template, &mut entries, now);
+            LeadStatus::InProgress
+        }
+        Some(wanted) => wanted,
+        None if next.did_opt_out => LeadStatus::OptedOut,
+        None if current.status == LeadStatus::OptedOut
+            || status::follows_checklist(current.status) =>
+        {
+            status::from_checklist(&template, &entries)
+        }
+        None => current.status,
+    };
+    if next.status == LeadStatus::Completed && next.submitted_at.is_none() {
+        next.submitted_at = Some(now);
+    }
+    let status_change = (current.status != next.status)
+        .then(|| json!({ "from": current.status.as_str(), "to": next.status.as_str() }));
+    next.updated_at = now;
+    Ok(Plan {
+        current,
+        next,
+        template,
+        entries,
+        new_tags,
+        checklist_changes,
+        auto_skipped,
+        reverted,
+        status_change,
+    })
 }
 
 /// Which waiting actions a status change cancels: kinds and statuses.

@@ -88,13 +88,18 @@ impl CreateLeadPayload {
         &self.0.lead
     }
 
-    /// A dry run's lead that does not exist: its fields answer from the preview. (A dry
-    /// run's SKIPPED or UPDATED lead exists and is read as usual.)
+    /// A dry run's lead that does not exist: every lazy field answers from the preview.
     fn draft(&self) -> Option<&Preview> {
+        self.0.preview.as_deref().filter(|p| !p.stored)
+    }
+
+    /// A dry run's checklist and matches: the draft's, or an UPDATE's as it would leave
+    /// them (a SKIPPED lead is read as it is; so are an updated lead's timeline and markers).
+    fn planned(&self) -> Option<&Preview> {
         self.0
             .preview
             .as_deref()
-            .filter(|_| self.0.outcome == Outcome::Created)
+            .filter(|p| !p.stored || self.0.outcome == Outcome::Updated)
     }
 }
 
@@ -119,7 +124,7 @@ impl CreateLeadPayload {
     }
     /// The full checklist, grouped by group in template order.
     async fn checklist_items(&self, ctx: &Context<'_>) -> Result<Vec<ChecklistGroup>> {
-        match self.draft() {
+        match self.planned() {
             Some(preview) => Ok(preview_checklist(preview, self.lead_model())),
             None => lazy::checklist_items(ctx, self.lead_model()).await,
         }
@@ -139,7 +144,7 @@ impl CreateLeadPayload {
     /// Leads with the same email or phone in the workspace; `[]` for test leads.
     #[graphql(complexity = "crate::graphql::limits::cost::matching_leads(child_complexity)")]
     async fn matching_leads(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
-        match self.draft() {
+        match self.planned() {
             Some(preview) => Ok(preview
                 .matches
                 .iter()

@@ -15,7 +15,11 @@ use crate::error::{Error, FieldError};
 use crate::graphql::context::Caller;
 use crate::http::AppState;
 
-use super::{authenticated, body, payload::LEAD_FIELDS, respond};
+use super::{
+    authenticated, body,
+    payload::{CHECKLIST_SELECTION, LEAD_FIELDS, answer_of, shape_checklist},
+    respond,
+};
 
 /// `POST /api/v1/leads/batch`.
 pub(crate) async fn create_leads(
@@ -109,8 +113,8 @@ async fn create(
             state.metrics.lead_created();
         }
     }
-    let stored = if options.dry_run {
-        Map::new()
+    let mut read = if options.dry_run {
+        dry_run_leads(state, caller, &results).await?
     } else {
         read_leads(state, caller, &results).await?
     };
@@ -118,11 +122,19 @@ async fn create(
         .iter()
         .enumerate()
         .map(|(i, result)| match result {
-            Ok(written) => json!({
-                "success": true,
-                "outcome": written.outcome.as_str(),
-                "lead": stored.get(&format!("r{i}")).cloned().unwrap_or_else(|| draft(written)),
-            }),
+            Ok(written) => {
+                let mut answer = Map::new();
+                answer.insert("success".into(), Value::Bool(true));
+                answer.insert("outcome".into(), Value::from(written.outcome.as_str()));
+                match read.get_mut(&format!("r{i}")).map(Value::take) {
+                    // A dry run's answer: the lead, its checklist and its matches.
+                    Some(Value::Object(keys)) if options.dry_run => answer.extend(keys),
+                    lead => {
+                        answer.insert("lead".into(), lead.unwrap_or(Value::Null));
+                    }
+                }
+                Value::Object(answer)
+            }
             Err(err) => json!({ "success": false, "error": error_json(err) }),
         })
         .collect();
@@ -157,35 +169,49 @@ async fn read_leads(
     let query = format!("query RestBatch {{ {} }}", fields.join(" "));
     let request = async_graphql::Request::new(query).data(crate::graphql::limits::OwnQuery);
     let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
-    if let Some(error) = response.errors.first() {
-        return Err(Error::Internal(format!(
-            "REST batch read failed: {}",
-            error.message
-        )));
-    }
-    match response.data.into_json() {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Ok(Map::new()),
-        Err(e) => Err(Error::Internal(e.to_string())),
+    match answer_of(response)? {
+        Value::Object(map) => Ok(map),
+        _ => Ok(Map::new()),
     }
 }
 
-/// A dry run's lead, not stored: its id and the fields that decide the create.
-pub(super) fn draft(written: &Written) -> Value {
-    let lead = &written.lead;
-    json!({
-        "id": lead.id,
-        "firstName": lead.first_name,
-        "lastName": lead.last_name,
-        "email": lead.email,
-        "phoneNumber": lead.phone_number,
-        "status": lead.status.as_str(),
-        "matchingLeadIds": written
-            .preview
-            .as_ref()
-            .map(|p| p.matches.iter().map(|m| m.id).collect::<Vec<_>>())
-            .unwrap_or_default(),
-    })
+/// A dry run's answers (nothing is stored to read back): each input's lead, checklist
+/// (conditions evaluated) and matching leads, resolved by GraphQL's dry-run payload
+/// through the internal preview schema, in one request.
+async fn dry_run_leads(
+    state: &AppState,
+    caller: Caller,
+    results: &[Result<Written, Error>],
+) -> Result<Map<String, Value>, Error> {
+    let mut previews = Vec::new();
+    let mut fields = Vec::new();
+    for (i, written) in results.iter().enumerate() {
+        if let Ok(written) = written {
+            fields.push(format!(
+                "r{i}: payload(index: {}) {{ lead {{ {LEAD_FIELDS} }} {CHECKLIST_SELECTION} matchingLeads {{ {LEAD_FIELDS} }} }}",
+                previews.len()
+            ));
+            previews.push(written.clone());
+        }
+    }
+    if fields.is_empty() {
+        return Ok(Map::new());
+    }
+    let request =
+        async_graphql::Request::new(format!("query RestBatchDryRun {{ {} }}", fields.join(" ")))
+            .data(crate::graphql::limits::OwnQuery)
+            .data(crate::graphql::preview::Previews(previews));
+    let response =
+        crate::graphql::context::execute(&state.preview_schema, request, Some(caller)).await;
+    let Value::Object(mut answers) = answer_of(response)? else {
+        return Ok(Map::new());
+    };
+    for answer in answers.values_mut() {
+        if let Some(groups) = answer.get_mut("checklistItems") {
+            shape_checklist(groups);
+        }
+    }
+    Ok(answers)
 }
 
 /// One refused input, as the error envelope words errors.

@@ -173,12 +173,9 @@ async fn create(
     if options != leads::Options::default() {
         let written = leads::create_one(&state.db, &caller.principal, &input, options).await?;
         if options.dry_run {
-            return Ok(Created::Payload(serde_json::json!({
-                "success": true,
-                "dryRun": true,
-                "outcome": written.outcome.as_str(),
-                "lead": batch::draft(&written),
-            })));
+            return Ok(Created::Payload(
+                payload::dry_run_payload(state, caller, written).await?,
+            ));
         }
         if written.outcome == leads::Outcome::Created {
             state.metrics.lead_created();

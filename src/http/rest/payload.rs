@@ -8,6 +8,7 @@ use async_graphql::{Variables, parser::types::ExecutableDocument};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::domain::leads;
 use crate::entities::enums::FieldType;
 use crate::error::Error;
 use crate::graphql::context::Caller;
@@ -50,24 +51,39 @@ impl FixedQuery {
 static WRITTEN: LazyLock<FixedQuery> = LazyLock::new(|| FixedQuery::parse(rest_lead_query(false)));
 static READ: LazyLock<FixedQuery> = LazyLock::new(|| FixedQuery::parse(rest_lead_query(true)));
 
+/// A dry run's payload (see `graphql::preview`): the write payload's keys, selected on
+/// the dry run's `CreateLeadPayload`.
+static DRY_RUN: LazyLock<FixedQuery> = LazyLock::new(|| {
+    FixedQuery::parse(format!(
+        "query RestDryRun($index: Int!) {{ payload(index: $index) {{ lead {{ {LEAD_FIELDS} }} {} }} }}",
+        payload_selection()
+    ))
+});
+
 fn rest_lead_query(read: bool) -> String {
     let extra = if read { READ_FIELDS } else { "" };
     format!(
-        "query RestLead($id: ID!) {{ lead(id: $id) {{ {LEAD_FIELDS} {extra}
-          {CHECKLIST_SELECTION}
+        "query RestLead($id: ID!) {{ lead(id: $id) {{ {LEAD_FIELDS} {extra} {} }} }}",
+        payload_selection()
+    )
+}
+
+/// The selection of `PAYLOAD_KEYS`, in the documented order.
+fn payload_selection() -> String {
+    format!(
+        "{CHECKLIST_SELECTION}
           actionLogs {{ {ACTION_LOG_FIELDS} }}
           matchingLeads {{ {LEAD_FIELDS} }}
           lastAction {{ {ACTION_LOG_FIELDS} toolCalls {{ {ACTION_LOG_FIELDS} toolInput toolOutput }} }}
           nextFollowUp {{ {ACTION_LOG_FIELDS} }}
-          nextDraft {{ {ACTION_LOG_FIELDS} }}
-        }} }}"
+          nextDraft {{ {ACTION_LOG_FIELDS} }}"
     )
 }
 
 /// File types collect documents: only their items carry `documents` (with signed URLs)
 /// and `validationRules`, as the documented API shows; the others keep the documented
 /// example's keys.
-fn shape_checklist(groups: &mut Value) {
+pub(super) fn shape_checklist(groups: &mut Value) {
     let items = groups
         .as_array_mut()
         .into_iter()
@@ -131,17 +147,68 @@ pub(super) async fn read_payload(
             )
         })
         .collect();
-    // The documented read shape also carries the status at the top level.
-    let status = read.then(|| lead.get("status").cloned()).flatten();
+    // The documented read shape also carries the status and every document of the lead
+    // at the top level.
+    let top: Vec<(&str, Value)> = if read {
+        ["status", "documents"]
+            .into_iter()
+            .filter_map(|key| Some((key, lead.get(key)?.clone())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     payload.insert("lead".into(), Value::Object(lead));
-    if let Some(status) = status {
-        payload.insert("status".into(), status);
+    for (key, value) in top {
+        payload.insert(key.into(), value);
     }
     payload.extend(lazy);
     if let Some(groups) = payload.get_mut("checklistItems") {
         shape_checklist(groups);
     }
     Ok(Value::Object(payload))
+}
+
+/// The documented payload of a dry run's answer (`written`, not stored), plus `dryRun`
+/// and `outcome`: the keys a real create answers, resolved by GraphQL's dry-run payload.
+pub(super) async fn dry_run_payload(
+    state: &AppState,
+    caller: Caller,
+    written: leads::Written,
+) -> Result<Value, Error> {
+    let outcome = written.outcome.as_str();
+    let request = fixed_request(&DRY_RUN, json!({ "index": 0 }))
+        .data(crate::graphql::preview::Previews(vec![written]));
+    let response =
+        crate::graphql::context::execute(&state.preview_schema, request, Some(caller)).await;
+    let Some(Value::Object(mut answer)) = answer_of(response)?.get_mut("payload").map(Value::take)
+    else {
+        return Err(Error::Internal("a dry run answered no payload".into()));
+    };
+    let mut payload = Map::new();
+    payload.insert("success".into(), Value::Bool(true));
+    payload.insert("dryRun".into(), Value::Bool(true));
+    payload.insert("outcome".into(), Value::from(outcome));
+    payload.insert(
+        "lead".into(),
+        answer.shift_remove("lead").unwrap_or(Value::Null),
+    );
+    for key in PAYLOAD_KEYS {
+        payload.insert(key.into(), answer.shift_remove(key).unwrap_or(Value::Null));
+    }
+    if let Some(groups) = payload.get_mut("checklistItems") {
+        shape_checklist(groups);
+    }
+    Ok(Value::Object(payload))
+}
+
+/// One of our fixed queries with its variables; the operation limits are for clients'
+/// documents, so they do not run.
+fn fixed_request(query: &FixedQuery, variables: Value) -> async_graphql::Request {
+    let mut request = async_graphql::Request::new(query.text.as_str())
+        .variables(Variables::from_json(variables))
+        .data(crate::graphql::limits::OwnQuery);
+    request.set_parsed_query(query.document.clone());
+    request
 }
 
 /// Runs `query` (a GraphQL query with `$id` selecting `lead(id: $id)`, parsed) for the caller and
@@ -152,12 +219,17 @@ pub(super) async fn read_lead(
     lead_id: Uuid,
     query: &FixedQuery,
 ) -> Result<Map<String, Value>, Error> {
-    let mut request = async_graphql::Request::new(query.text.as_str())
-        .variables(Variables::from_json(json!({ "id": lead_id.to_string() })))
-        // Our own fixed query: the operation limits are for clients' documents.
-        .data(crate::graphql::limits::OwnQuery);
-    request.set_parsed_query(query.document.clone());
+    let request = fixed_request(query, json!({ "id": lead_id.to_string() }));
     let response = crate::graphql::context::execute(&state.schema, request, Some(caller)).await;
+    match answer_of(response)?.get("lead").cloned() {
+        Some(Value::Object(lead)) => Ok(lead),
+        _ => Err(Error::NotFound("lead")),
+    }
+}
+
+/// The data of one of our fixed queries' responses; an error in it is ours, except a
+/// storage fault, which stays what it is.
+pub(super) fn answer_of(response: async_graphql::Response) -> Result<Value, Error> {
     if let Some(error) = response.errors.first() {
         // A storage fault while reading stays what it is (SERVICE_UNAVAILABLE), not a bug.
         let code = error.extensions.as_ref().and_then(|e| e.get("code"));
@@ -171,14 +243,10 @@ pub(super) async fn read_lead(
             error.message
         )));
     }
-    let data = response
+    response
         .data
         .into_json()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    match data.get("lead").cloned() {
-        Some(Value::Object(lead)) => Ok(lead),
-        _ => Err(Error::NotFound("lead")),
-    }
+        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// The checklist's selection (`checklistItems { ... }` of a lead), shared by every route

@@ -8,7 +8,7 @@ use super::schemas::*;
     params(CreateParams),
     request_body = CreateLeadBody,
     responses(
-        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true what would be created, nothing written", body = CreateAnswer),
+        (status = 200, description = "The lead created (or skipped / updated under onDuplicate, with `outcome`), with its checklist and timeline; with dryRun=true the same payload of what would be created or updated, with `dryRun`, nothing written", body = LeadPayload),
         (status = 400, description = "BAD_USER_INPUT naming every offending field, or BAD_REQUEST for a body that is not a JSON object", body = ErrorEnvelope),
         (status = 409, description = "DUPLICATE_LEAD under onDuplicate=REJECT, with matchingLeadIds", body = ErrorEnvelope),
         (status = 401, description = "UNAUTHENTICATED: no valid x-api-key", body = ErrorEnvelope),
@@ -60,7 +60,7 @@ fn update_lead() {}
     get, path = "/api/v1/leads/{leadId}", tag = "leads", operation_id = "getLead",
     params(("leadId" = String, Path, description = "The lead's id (a UUID)")),
     responses(
-        (status = 200, description = "The lead, with isTest, submittedAt, workspaceId and status", body = LeadPayload),
+        (status = 200, description = "The lead, with isTest, submittedAt, workspaceId, status and documents; status and documents also at the top level", body = LeadPayload),
         (status = 401, description = "UNAUTHENTICATED", body = ErrorEnvelope),
         (status = 404, description = "NOT_FOUND: no such lead in the key's workspace", body = ErrorEnvelope),
         (status = 429, description = "RATE_LIMITED", body = ErrorEnvelope),

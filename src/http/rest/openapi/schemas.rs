@@ -99,40 +99,6 @@ pub struct CreateLeadsBody {
     pub all_or_none: Option<bool>,
 }
 
-/// What a create answers: the documented payload (with `outcome` under a duplicate
-/// policy), or a dry run's answer.
-#[derive(Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum CreateAnswer {
-    Payload(Box<LeadPayload>),
-    DryRun(DryRunAnswer),
-}
-
-/// A dry run's answer: nothing was written.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DryRunAnswer {
-    pub success: bool,
-    /// Always true.
-    pub dry_run: bool,
-    /// `CREATED`, `SKIPPED` or `UPDATED`.
-    pub outcome: String,
-    pub lead: DraftLead,
-}
-
-/// A dry run's lead (not stored): its would-be id and the fields that decide the create.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DraftLead {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub status: String,
-    pub matching_lead_ids: Vec<String>,
-}
-
 /// The answer of `POST /api/v1/leads/batch`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -144,8 +110,8 @@ pub struct BatchPayload {
 }
 
 /// One input's result: `success`, and `outcome` and `lead` (the documented lead keys;
-/// a draft in a dry run) or `error` (as in the error envelope, fields named
-/// `inputs[i].field`).
+/// in a dry run also the `checklistItems` and `matchingLeads` it would have) or `error`
+/// (as in the error envelope, fields named `inputs[i].field`).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchResult {
@@ -154,6 +120,12 @@ pub struct BatchResult {
     pub outcome: Option<String>,
     #[schema(required = false)]
     pub lead: Option<Value>,
+    /// Dry runs only.
+    #[schema(required = false)]
+    pub checklist_items: Option<Vec<ChecklistGroup>>,
+    /// Dry runs only.
+    #[schema(required = false)]
+    pub matching_leads: Option<Vec<Lead>>,
     #[schema(required = false)]
     pub error: Option<ErrorBody>,
 }
@@ -380,10 +352,20 @@ pub struct AddedChecklistItem {
 #[serde(rename_all = "camelCase")]
 pub struct LeadPayload {
     pub success: bool,
-    /// Under onDuplicate only: `CREATED`, `SKIPPED` or `UPDATED`.
+    /// In a dry run only (`?dryRun=true`): always true; nothing was written, and the
+    /// payload is what the create would answer.
+    #[schema(required = false)]
+    pub dry_run: Option<bool>,
+    /// Under onDuplicate or a dry run only: `CREATED`, `SKIPPED` or `UPDATED`.
     #[schema(required = false)]
     pub outcome: Option<String>,
     pub lead: Lead,
+    /// GET only: the lead's status, also at the top level.
+    #[schema(required = false)]
+    pub status: Option<String>,
+    /// GET only: every document of the lead, with signed URLs.
+    #[schema(required = false)]
+    pub documents: Option<Vec<DocumentRef>>,
     pub checklist_items: Vec<ChecklistGroup>,
     /// Newest first, at most 100: `{id, type, status, summary, changes, ...}`.
     pub action_logs: Vec<Value>,
