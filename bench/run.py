@@ -12,6 +12,8 @@ leads, and drives four cases with wrk (installed from Debian when missing):
   create_minimal  createLead selecting `lead { id }`
   read_lead       one lead with its checklist, 20 action logs and 3 matching leads
   page            leads(first: 50) with nested fields
+  dry_run         createLead(dryRun: true) of the documented example, every payload field
+                  (what a form calls on every change: reads only, no lock, nothing written)
 
 each at every concurrency for a fixed time. On PostgreSQL it then runs the same SQL work
 with pgbench (bench/pgbench/*.sql, prepared statements) as the ceiling. Per run it
@@ -41,7 +43,7 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
 BACKENDS = os.environ.get("BENCH_BACKENDS", "postgres sqlite").split()
 PRELOAD = int(os.environ.get("BENCH_PRELOAD", "10000"))
-CASES = os.environ.get("BENCH_CASES", "create_full create_minimal read_lead page").split()
+CASES = os.environ.get("BENCH_CASES", "create_full create_minimal read_lead page dry_run").split()
 # Extra `serve` flags. By default the complexity limit is raised: the cases select every
 # field of up to 100 action logs and 50 leads, which the default limit of 1000 refuses
 # (each list counts as its page size).
@@ -287,7 +289,8 @@ def run_backend(binary, backend):
         lead, read_body = prepare_read(server, key)
         bodies = {"create_full": BENCH / "queries" / "create_full.json",
                   "create_minimal": BENCH / "queries" / "create_minimal.json",
-                  "read_lead": read_body, "page": BENCH / "queries" / "page.json"}
+                  "read_lead": read_body, "page": BENCH / "queries" / "page.json",
+                  "dry_run": BENCH / "queries" / "dry_run.json"}
         for case in CASES:
             for connections in CONCURRENCY:
                 log(f"{backend}: {case} c={connections}")
