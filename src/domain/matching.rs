@@ -36,6 +36,24 @@ impl MatchKey {
     }
 }
 
+/// Live (not deleted, not test) leads of the workspace with one of `emails` (normalised)
+/// or one of `phones` (E.164). The workspace is repeated inside each alternative on
+/// purpose: `ws AND (email IN .. OR phone IN ..)` let SQLite's planner scan every lead of
+/// the workspace (its OR optimisation needs each alternative indexable on its own), which
+/// made a duplicate lookup among 100 000 leads take ~80 ms; `(ws AND email IN ..) OR (ws
+/// AND phone IN ..)` is two index searches on both backends.
+pub(crate) fn live_with(workspace_id: Uuid, emails: &[&str], phones: &[&str]) -> Condition {
+    let in_workspace = || Condition::all().add(lead::Column::WorkspaceId.eq(workspace_id));
+    Condition::all()
+        .add(lead::Column::DeletedAt.is_null())
+        .add(lead::Column::IsTest.eq(false))
+        .add(
+            Condition::any()
+                .add(in_workspace().add(lead::Column::EmailKey.is_in(emails.iter().copied())))
+                .add(in_workspace().add(lead::Column::PhoneE164.is_in(phones.iter().copied()))),
+        )
+}
+
 /// The matches of several leads of one workspace, in one statement. Deleted and test leads
 /// never match, and a lead never matches itself.
 pub async fn for_leads(
@@ -52,14 +70,7 @@ pub async fn for_leads(
         return Ok(HashMap::new());
     }
     let mut candidates = lead::Entity::find()
-        .filter(lead::Column::WorkspaceId.eq(workspace_id))
-        .filter(lead::Column::DeletedAt.is_null())
-        .filter(lead::Column::IsTest.eq(false))
-        .filter(
-            Condition::any()
-                .add(lead::Column::EmailKey.is_in(emails))
-                .add(lead::Column::PhoneE164.is_in(phones)),
-        )
+        .filter(live_with(workspace_id, &emails, &phones))
         .order_by_desc(lead::Column::CreatedAt)
         .order_by_desc(lead::Column::Id);
     // One lead's matches (a create, a read): at most the cap, plus the lead itself. Several

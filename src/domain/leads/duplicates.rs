@@ -15,10 +15,7 @@
 //! taken in sorted order so two batches cannot deadlock on each other. On SQLite, writes
 //! already run one at a time (`BEGIN IMMEDIATE`), which orders them the same way.
 
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    Statement,
-};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -142,14 +139,11 @@ pub async fn find(
         return Ok(Vec::new());
     }
     Ok(lead::Entity::find()
-        .filter(lead::Column::WorkspaceId.eq(workspace_id))
-        .filter(lead::Column::DeletedAt.is_null())
-        .filter(lead::Column::IsTest.eq(false))
-        .filter(
-            Condition::any()
-                .add(lead::Column::EmailKey.is_in(emails))
-                .add(lead::Column::PhoneE164.is_in(phones)),
-        )
+        .filter(crate::domain::matching::live_with(
+            workspace_id,
+            &emails,
+            &phones,
+        ))
         .order_by_asc(lead::Column::CreatedAt)
         .order_by_asc(lead::Column::Id)
         .all(db)
