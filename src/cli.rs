@@ -702,9 +702,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
             let webhooks: crate::domain::webhooks::Settings = webhooks.into();
-            tokio::spawn(crate::domain::webhooks::dispatcher::run(
+            // One LISTEN connection per replica, shared by the dispatcher and subscriptions.
+            let wake = crate::domain::events::wake::Wake::new(db.clone());
+            tokio::spawn(crate::domain::webhooks::dispatcher::run_woken(
                 db.clone(),
                 webhooks.clone(),
+                wake.clone(),
             ));
             tokio::spawn(lifecycle::sweep_every_hour(
                 db.clone(),
@@ -746,7 +749,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             say!("GraphiQL:       http://{address}/graphql");
             say!("REST:           POST http://{address}/api/v1/leads");
             tokio::spawn(crate::domain::idempotency::keep_pruned(db.clone()));
-            let state = AppState::counting_statements(db, config).with_graphiql(graphiql);
+            let state = AppState::counting_statements(db, config)
+                .with_graphiql(graphiql)
+                .with_wake(wake);
             serve(listener, state, shutdown_grace).await?;
         }
     }

@@ -27,7 +27,7 @@ use crate::graphql::{
 use super::{
     AppState, caller, errors as http_errors, graphiql, idempotency as idempotent,
     media_type::{self, MediaType},
-    metrics,
+    metrics, subscriptions,
 };
 
 /// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
@@ -166,13 +166,17 @@ fn unreadable(err: ParseRequestError, body_limit: usize) -> Error {
     }
 }
 
-/// `GET /graphql`: GraphiQL for a browser, else a query from the query string. Mutations
+/// `GET /graphql`: a WebSocket for subscriptions (`Upgrade: websocket`), GraphiQL for a
+/// browser, else a query from the query string. Mutations
 /// over GET are refused with 405 (GraphQL over HTTP), so links and prefetches never write.
 pub(crate) async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
+    if subscriptions::is_upgrade(&headers) {
+        return subscriptions::upgrade(state, request).await;
+    }
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -240,9 +244,15 @@ fn without_query(request: &async_graphql::Request) -> Option<Response> {
 /// Whether the operation the request would run is a mutation (unparseable documents are
 /// left for execution to report).
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    operation_type(request) == Some(OperationType::Mutation)
+}
+
+/// The type of the operation the request would run; `None` when the document does not
+/// parse or names no such operation.
+pub(crate) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
-        return false;
+        return None;
     };
     let ty = match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
@@ -251,7 +261,7 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
             None => ops.values().next().map(|op| op.node.ty),
         },
     };
-    ty == Some(OperationType::Mutation)
+    ty
 }
 
 async fn execute(

@@ -1,0 +1,393 @@
+//! GraphQL subscriptions over a WebSocket on `/graphql` (a GET with `Upgrade: websocket`):
+//! the graphql-ws protocol (`graphql-transport-ws`) and the legacy
+//! subscriptions-transport-ws one (`graphql-ws`), both as async-graphql speaks them.
+//! What leadgate adds around async-graphql's protocol machine:
+//!
+//! - **Auth.** `x-api-key` in the `connection_init` payload (or the upgrade request's
+//!   header). A missing, unknown or revoked key refuses the connection: close code 4403
+//!   (graphql-ws) or a `connection_error` (legacy). The key is checked again when each
+//!   subscription starts and every `RECHECK` while it runs: a revoked key's
+//!   subscriptions end with UNAUTHENTICATED.
+//! - **One caller per operation.** Each subscription gets its own loaders, driven per
+//!   event (`context::execute_stream`), and takes one request from the key's rate-limit
+//!   bucket.
+//! - **Limits.** The operation limits apply (the schema's extensions run on every
+//!   document); at most `MAX_SUBSCRIPTIONS` at once per connection; messages at most the
+//!   HTTP body limit; `connection_init` within `INIT_TIMEOUT` (else 4408). Only
+//!   subscriptions run here: queries and mutations go over HTTP.
+//! - **Liveness.** A WebSocket ping every `PING_EVERY`, so idle connections survive
+//!   proxies' idle timeouts.
+//!
+//! Nothing outlives the connection: the subscription reads the outbox, so a client that
+//! reconnects (to any replica) with `after` misses nothing.
+
+use std::{
+    str::FromStr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use async_graphql::{
+    Data, ErrorExtensions, Response, ServerError,
+    http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage},
+    parser::types::OperationType,
+};
+use axum::{
+    body::Bytes,
+    extract::{
+        FromRequestParts, Request, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket},
+    },
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response as HttpResponse},
+};
+use futures::{SinkExt, StreamExt, stream::BoxStream};
+use serde_json::Value;
+
+use crate::domain::auth::Principal;
+use crate::error::Error;
+use crate::graphql::{
+    context::{self, Caller},
+    errors,
+};
+
+use super::{AppState, caller, errors as http_errors, graphql::operation_type};
+
+/// Subscriptions one connection may run at once; one more is refused with
+/// `MAX_SUBSCRIPTIONS_LIMIT` (open another connection, or combine `types`).
+pub const MAX_SUBSCRIPTIONS: usize = 10;
+/// How long a client has to send `connection_init` after the upgrade.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a running subscription checks that its key still holds.
+const RECHECK: Duration = Duration::from_secs(60);
+/// How often the server pings an open connection.
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+/// Whether a request asks to become a WebSocket.
+pub(crate) fn is_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// Upgrades `GET /graphql` to a GraphQL WebSocket, or says plainly why not.
+pub(crate) async fn upgrade(state: AppState, request: Request) -> HttpResponse {
+    let (mut parts, _) = request.into_parts();
+    let protocol = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        });
+    let Some(protocol) = protocol else {
+        return http_errors::graphql(&Error::BadRequest(
+            "a WebSocket to /graphql must offer the subprotocol graphql-transport-ws (the \
+             graphql-ws library) or graphql-ws (subscriptions-transport-ws)"
+                .into(),
+        ));
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => {
+            return http_errors::graphql(&Error::BadRequest(format!(
+                "not a WebSocket upgrade: {}",
+                rejection.body_text()
+            )));
+        }
+    };
+    let header_key = parts
+        .headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let limit = state.config.body_limit_bytes;
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| serve(state, socket, protocol, header_key))
+        .into_response()
+}
+
+/// What one connection knows: its key once `connection_init` accepted it, why it was
+/// refused otherwise, and how many subscriptions run.
+#[derive(Default)]
+struct Session {
+    key: Mutex<Option<String>>,
+    refusal: Mutex<Option<(u16, &'static str)>>,
+    running: AtomicUsize,
+}
+
+impl Session {
+    fn key(&self) -> Option<String> {
+        self.key.lock().expect("session key").clone()
+    }
+}
+
+/// Runs one connection until either side closes it.
+async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    protocol: WebSocketProtocols,
+    header_key: Option<String>,
+) {
+    let session = Arc::new(Session::default());
+    let (mut sink, stream) = socket.split();
+    let input = stream
+        .take_while(|message| futures::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            futures::future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
+    let executor = Executor {
+        state: state.clone(),
+        session: session.clone(),
+    };
+    let on_init = {
+        let session = session.clone();
+        move |payload: Value| init(state, session, payload, header_key)
+    };
+    let mut messages = async_graphql::http::WebSocket::new(executor, input, protocol)
+        .on_connection_init(on_init);
+    let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(init_deadline);
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        let outgoing = tokio::select! {
+            message = messages.next() => match message {
+                Some(message) => frame(message, &session),
+                None => break,
+            },
+            () = &mut init_deadline, if session.key().is_none() => {
+                close(4408, "Connection initialisation timeout")
+            }
+            _ = ping.tick() => Message::Ping(Bytes::new()),
+        };
+        let closing = matches!(outgoing, Message::Close(_));
+        if sink.send(outgoing).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+/// A protocol message as a frame; a refused `connection_init` closes with the refusal's
+/// code (async-graphql closes every refusal with 1002, "protocol error").
+fn frame(message: WsMessage, session: &Session) -> Message {
+    match message {
+        WsMessage::Text(text) => Message::Text(text.into()),
+        WsMessage::Close(code, reason) => {
+            match *session.refusal.lock().expect("session refusal") {
+                Some((code, reason)) => close(code, reason),
+                None => close(code, &reason),
+            }
+        }
+    }
+}
+
+/// Accepts `connection_init` when its key holds (see the module comment).
+async fn init(
+    state: AppState,
+    session: Arc<Session>,
+    payload: Value,
+    header_key: Option<String>,
+) -> async_graphql::Result<Data> {
+    let key = key_in(&payload).or(header_key);
+    let refuse = |code: u16, reason: &'static str| {
+        *session.refusal.lock().expect("session refusal") = Some((code, reason));
+        Err(async_graphql::Error::new(reason))
+    };
+    let Some(key) = key else {
+        return refuse(
+            4403,
+            "Forbidden: connection_init needs {\"x-api-key\": \"...\"} in its payload",
+        );
+    };
+    match authenticate(&state, &key).await {
+        Ok(Some(_)) => {
+            *session.key.lock().expect("session key") = Some(key);
+            Ok(Data::default())
+        }
+        Ok(None) => refuse(4403, "Forbidden: the x-api-key is unknown or revoked"),
+        Err(Error::RateLimited { .. }) => refuse(4429, "Too many requests for this x-api-key"),
+        Err(err) => {
+            tracing::warn!(error = %crate::diagnostics::Diagnostic::of(&err), "a subscription's key could not be checked");
+            refuse(1013, "The service is unavailable; try again later")
+        }
+    }
+}
+
+/// `x-api-key` at the top of the payload, or under `headers` (as GraphiQL and some
+/// clients send connection params), any case.
+fn key_in(payload: &Value) -> Option<String> {
+    let find = |object: &serde_json::Map<String, Value>| {
+        object
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-api-key"))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned)
+    };
+    let object = payload.as_object()?;
+    find(object).or_else(|| object.get("headers")?.as_object().and_then(find))
+}
+
+/// The key's principal, taking one request from its rate-limit bucket.
+async fn authenticate(state: &AppState, key: &str) -> Result<Option<Principal>, Error> {
+    let Ok(value) = HeaderValue::from_str(key) else {
+        return Ok(None);
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert("x-api-key", value);
+    caller::principal(state, &headers, std::num::NonZeroU32::MIN).await
+}
+
+/// Runs the operations of one connection as its caller.
+#[derive(Clone)]
+struct Executor {
+    state: AppState,
+    session: Arc<Session>,
+}
+
+/// Frees a subscription's place on its connection when its stream is dropped.
+struct Slot(Arc<Session>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn refused(err: &Error) -> Response {
+    Response::from_errors(vec![errors::to_graphql(err).into_server_error(Default::default())])
+}
+
+enum Step {
+    Event(Response),
+    Revoked,
+    End,
+}
+
+impl Executor {
+    /// Checks that `request` may start: a subscription, within the connection's cap, with
+    /// a key that still holds.
+    async fn start(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<(Caller, Slot), Response> {
+        if operation_type(request).is_some_and(|ty| ty != OperationType::Subscription) {
+            return Err(refused(&Error::BadRequest(
+                "only subscriptions run over the WebSocket; send queries and mutations to \
+                 POST /graphql"
+                    .into(),
+            )));
+        }
+        let running = self.session.running.fetch_add(1, Ordering::SeqCst) + 1;
+        let slot = Slot(self.session.clone());
+        if running > MAX_SUBSCRIPTIONS {
+            return Err(refused(&Error::LimitExceeded {
+                code: "MAX_SUBSCRIPTIONS_LIMIT",
+                message: format!(
+                    "a connection may run at most {MAX_SUBSCRIPTIONS} subscriptions at once"
+                ),
+            }));
+        }
+        let principal = match self.session.key() {
+            Some(key) => authenticate(&self.state, &key).await,
+            None => Ok(None),
+        };
+        match principal {
+            Ok(Some(principal)) => Ok((Caller::new(self.state.db.clone(), principal), slot)),
+            Ok(None) => Err(refused(&Error::Unauthenticated)),
+            Err(err) => Err(refused(&err)),
+        }
+    }
+}
+
+impl async_graphql::Executor for Executor {
+    async fn execute(&self, request: async_graphql::Request) -> Response {
+        // async-graphql's WebSocket runs everything through `execute_stream`.
+        self.execute_stream(request, None)
+            .next()
+            .await
+            .unwrap_or_default()
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        let started = async move {
+            let (caller, slot) = match this.start(&mut request).await {
+                Ok(started) => started,
+                Err(response) => return futures::stream::once(async { response }).boxed(),
+            };
+            let key = this.session.key();
+            let request = request.data(this.state.wake.clone());
+            let events = context::execute_stream(
+                &this.state.schema,
+                request,
+                caller,
+                session_data.unwrap_or_default(),
+            )
+            .map(|response| Step::Event(errors::add_codes(response)))
+            .chain(futures::stream::once(async { Step::End }));
+            let state = this.state.clone();
+            let revoked = futures::stream::unfold((), move |()| {
+                let state = state.clone();
+                let key = key.clone();
+                async move {
+                    loop {
+                        tokio::time::sleep(RECHECK).await;
+                        let Some(key) = &key else { break };
+                        // Only a clear "no" ends it; a database hiccup does not.
+                        if let Ok(None) = authenticate(&state, key).await {
+                            break;
+                        }
+                    }
+                    Some((Step::Revoked, ()))
+                }
+            });
+            futures::stream::select(events, revoked)
+                // Holds the slot while it runs; ends after the events, or after saying
+                // the key was revoked.
+                .scan((slot, false), |(_slot, revoked), step| {
+                    futures::future::ready(match step {
+                        _ if *revoked => None,
+                        Step::Event(response) => Some(response),
+                        Step::Revoked => {
+                            *revoked = true;
+                            Some(Response::from_errors(vec![unauthenticated()]))
+                        }
+                        Step::End => None,
+                    })
+                })
+                .boxed()
+        };
+        futures::stream::once(started).flatten().boxed()
+    }
+}
+
+fn unauthenticated() -> ServerError {
+    async_graphql::Error::new("the x-api-key of this connection is unknown or revoked")
+        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+        .into_server_error(Default::default())
+}
