@@ -24,8 +24,7 @@ use std::{
 use async_graphql::{
     Name, Positioned, Response, ServerResult, Value, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-        NextSubscribe,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
     },
     futures_util::stream::{BoxStream, StreamExt},
     indexmap::IndexMap,

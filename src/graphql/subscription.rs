@@ -103,7 +103,12 @@ impl LeadEvent {
     async fn r#type(&self) -> Result<EventType> {
         events::EventType::parse(&self.0.r#type)
             .map(Into::into)
-            .ok_or_else(|| to_graphql(&Error::Internal(format!("unknown event type {}", self.0.r#type))))
+            .ok_or_else(|| {
+                to_graphql(&Error::Internal(format!(
+                    "unknown event type {}",
+                    self.0.r#type
+                )))
+            })
     }
 
     /// When the write that made it committed.

@@ -13,8 +13,8 @@ mod media_type;
 mod metrics;
 mod rate_limit;
 mod request_id;
-pub(crate) mod subscriptions;
 pub(crate) mod rest;
+pub(crate) mod subscriptions;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 pub use health::Readiness;

@@ -156,8 +156,8 @@ async fn serve(
         let session = session.clone();
         move |payload: Value| init(state, session, payload, header_key)
     };
-    let mut messages = async_graphql::http::WebSocket::new(executor, input, protocol)
-        .on_connection_init(on_init);
+    let mut messages =
+        async_graphql::http::WebSocket::new(executor, input, protocol).on_connection_init(on_init);
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(init_deadline);
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -193,12 +193,10 @@ fn close(code: u16, reason: &str) -> Message {
 fn frame(message: WsMessage, session: &Session) -> Message {
     match message {
         WsMessage::Text(text) => Message::Text(text.into()),
-        WsMessage::Close(code, reason) => {
-            match *session.refusal.lock().expect("session refusal") {
-                Some((code, reason)) => close(code, reason),
-                None => close(code, &reason),
-            }
-        }
+        WsMessage::Close(code, reason) => match *session.refusal.lock().expect("session refusal") {
+            Some((code, reason)) => close(code, reason),
+            None => close(code, &reason),
+        },
     }
 }
 
@@ -274,8 +272,13 @@ impl Drop for Slot {
     }
 }
 
+/// An operation refused before it ran (no location: the refusal is not about a spot
+/// in the document).
 fn refused(err: &Error) -> Response {
-    Response::from_errors(vec![errors::to_graphql(err).into_server_error(Default::default())])
+    let error = errors::to_graphql(err);
+    let mut server_error = ServerError::new(error.message, None);
+    server_error.extensions = error.extensions;
+    Response::from_errors(vec![server_error])
 }
 
 enum Step {
@@ -382,12 +385,21 @@ impl async_graphql::Executor for Executor {
                 })
                 .boxed()
         };
-        futures::stream::once(started).flatten().boxed()
+        // A panic (a bug) ends this subscription with INTERNAL, not the connection.
+        std::panic::AssertUnwindSafe(futures::stream::once(started).flatten())
+            .catch_unwind()
+            .map(|result| {
+                result
+                    .unwrap_or_else(|_| refused(&Error::Internal("a subscription panicked".into())))
+            })
+            .boxed()
     }
 }
 
 fn unauthenticated() -> ServerError {
-    async_graphql::Error::new("the x-api-key of this connection is unknown or revoked")
-        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
-        .into_server_error(Default::default())
+    let error = async_graphql::Error::new("the x-api-key of this connection is unknown or revoked")
+        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"));
+    let mut server_error = ServerError::new(error.message, None);
+    server_error.extensions = error.extensions;
+    server_error
 }

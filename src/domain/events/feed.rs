@@ -9,9 +9,7 @@
 use std::{collections::VecDeque, time::Duration};
 
 use futures::Stream;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::watch;
 use uuid::Uuid;
 
