@@ -254,14 +254,13 @@ pub(crate) fn operation_type(request: &mut async_graphql::Request) -> Option<Ope
     let Ok(document) = request.parsed_query() else {
         return None;
     };
-    let ty = match &document.operations {
+    match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
         DocumentOperations::Multiple(ops) => match &operation_name {
             Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
             None => ops.values().next().map(|op| op.node.ty),
         },
-    };
-    ty
+    }
 }
 
 async fn execute(

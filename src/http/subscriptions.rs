@@ -282,7 +282,7 @@ fn refused(err: &Error) -> Response {
 }
 
 enum Step {
-    Event(Response),
+    Event(Box<Response>),
     Revoked,
     End,
 }
@@ -351,7 +351,7 @@ impl async_graphql::Executor for Executor {
                 caller,
                 session_data.unwrap_or_default(),
             )
-            .map(|response| Step::Event(errors::add_codes(response)))
+            .map(|response| Step::Event(Box::new(errors::add_codes(response))))
             .chain(futures::stream::once(async { Step::End }));
             let state = this.state.clone();
             let revoked = futures::stream::unfold((), move |()| {
@@ -375,7 +375,7 @@ impl async_graphql::Executor for Executor {
                 .scan((slot, false), |(_slot, revoked), step| {
                     futures::future::ready(match step {
                         _ if *revoked => None,
-                        Step::Event(response) => Some(response),
+                        Step::Event(response) => Some(*response),
                         Step::Revoked => {
                             *revoked = true;
                             Some(Response::from_errors(vec![unauthenticated()]))

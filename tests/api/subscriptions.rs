@@ -325,6 +325,22 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// A key revoked after connection_init: the next subscription is refused.
+    async fn a_key_revoked_after_init_is_refused_at_the_next_subscription(app) {
+        let url = serve(&app).await;
+        let mut socket = connect(&url, &app.key).await;
+        for listed in leadgate::domain::auth::list(&app.db, app.workspace_id).await.unwrap() {
+            leadgate::domain::auth::revoke(&app.db, listed.id).await.unwrap();
+        }
+        subscribe(&mut socket, "late", EVENTS, json!({})).await;
+        let refused = next_event(&mut socket, "late").await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{refused:#}");
+        assert!(refused["errors"][0].get("locations").is_none(), "{refused:#}");
+        assert_eq!(receive(&mut socket).await, json!({ "type": "complete", "id": "late" }));
+    }
+}
+
+on_both_backends! {
     /// The operation limits hold for subscription documents; a connection runs at most
     /// 10 subscriptions; queries and mutations go over HTTP.
     async fn limits_hold_over_the_socket(app) {
