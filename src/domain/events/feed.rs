@@ -9,7 +9,9 @@
 use std::{collections::VecDeque, time::Duration};
 
 use futures::Stream;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -25,8 +27,9 @@ const PAGE: u64 = 100;
 /// (the LISTEN connection down) delays an event by at most this.
 pub const POLL: Duration = Duration::from_secs(5);
 
-/// Reads again this soon after a wake-up that found nothing: on SQLite the writer wakes
-/// waiters just before it commits, so the first read can come too early.
+/// On SQLite, reads again this soon after a wake-up: the writer wakes waiters just before
+/// it commits, so the first read can come too early. (PostgreSQL delivers NOTIFY after
+/// the commit: one read is enough.)
 const RECHECKS: [Duration; 3] = [
     Duration::from_millis(10),
     Duration::from_millis(50),
@@ -97,11 +100,13 @@ pub fn follow(
     // Subscribed before the first read, so a commit between that read and the wait wakes it.
     let follower = Follower {
         woken: wake.subscribe(),
+        recheck: db.get_database_backend() != DbBackend::Postgres,
         db,
         workspace_id,
         seq,
         types,
         ready: VecDeque::new(),
+        caught_up: false,
         rechecks: RECHECKS.len(),
     };
     futures::stream::unfold(follower, |mut follower| async move {
@@ -112,11 +117,15 @@ pub fn follow(
 
 struct Follower {
     db: DatabaseConnection,
+    /// Whether a wake-up is followed by `RECHECKS` (SQLite).
+    recheck: bool,
     woken: watch::Receiver<u64>,
     workspace_id: Uuid,
     seq: i64,
     types: Vec<EventType>,
     ready: VecDeque<outbox_event::Model>,
+    /// Whether the last read found everything committed then (wait before the next).
+    caught_up: bool,
     /// How many of `RECHECKS` are done since the last wake-up.
     rechecks: usize,
 }
@@ -127,21 +136,29 @@ impl Follower {
             if let Some(event) = self.ready.pop_front() {
                 return event;
             }
+            if self.caught_up {
+                self.wait().await;
+            }
             match after(&self.db, self.workspace_id, self.seq, &self.types, PAGE).await {
-                Ok(events) if !events.is_empty() => {
-                    self.seq = events.last().map_or(self.seq, |e| e.seq);
+                Ok(events) => {
+                    // A full page may have more behind it: read on before waiting.
+                    self.caught_up = (events.len() as u64) < PAGE;
+                    if let Some(last) = events.last() {
+                        self.seq = last.seq;
+                    }
                     self.ready.extend(events);
-                    continue;
                 }
-                Ok(_) => {}
                 Err(err) => {
                     tracing::warn!(error = %crate::diagnostics::Diagnostic::of(&err), "reading events for a subscription failed; retrying");
                     tokio::time::sleep(POLL).await;
-                    continue;
+                    self.caught_up = false;
                 }
             }
-            self.wait().await;
         }
+    }
+
+    fn woken_up(&mut self) {
+        self.rechecks = if self.recheck { 0 } else { RECHECKS.len() };
     }
 
     /// Waits for a reason to read again: a recheck after a recent wake-up, a wake-up, or
@@ -151,12 +168,12 @@ impl Follower {
             self.rechecks += 1;
             tokio::select! {
                 () = tokio::time::sleep(*delay) => {}
-                changed = self.woken.changed() => if changed.is_ok() { self.rechecks = 0 },
+                changed = self.woken.changed() => if changed.is_ok() { self.woken_up() },
             }
             return;
         }
         match tokio::time::timeout(POLL, self.woken.changed()).await {
-            Ok(Ok(())) => self.rechecks = 0,
+            Ok(Ok(())) => self.woken_up(),
             // The sender is gone (it lives as long as the Wake): poll only.
             Ok(Err(_)) => tokio::time::sleep(POLL).await,
             Err(_) => {}
