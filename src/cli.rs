@@ -785,6 +785,7 @@ async fn serve(
     grace: Duration,
 ) -> Result<(), CliError> {
     let readiness = state.readiness.clone();
+    let sockets = readiness.clone();
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
@@ -803,6 +804,8 @@ async fn serve(
             tracing::warn!(grace_ms = grace.as_millis() as u64, "shutdown grace is over; exiting with requests still running");
         }
     }
+    // Subscription sockets were told to close (1012) at the signal; let the frames go out.
+    sockets.drained(Duration::from_secs(1)).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -16,7 +16,8 @@
 //!   HTTP body limit; `connection_init` within `INIT_TIMEOUT` (else 4408). Only
 //!   subscriptions run here: queries and mutations go over HTTP.
 //! - **Liveness.** A WebSocket ping every `PING_EVERY`, so idle connections survive
-//!   proxies' idle timeouts.
+//!   proxies' idle timeouts. At shutdown every socket is closed with 1012 (service
+//!   restart), which graphql-ws clients retry.
 //!
 //! Nothing outlives the connection: the subscription reads the outbox, so a client that
 //! reconnects (to any replica) with `after` misses nothing.
@@ -139,6 +140,8 @@ async fn serve(
     header_key: Option<String>,
 ) {
     let session = Arc::new(Session::default());
+    let readiness = state.readiness.clone();
+    let _open = readiness.socket();
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| futures::future::ready(message.is_ok()))
@@ -162,8 +165,11 @@ async fn serve(
     tokio::pin!(init_deadline);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    let closing = readiness.closing();
+    tokio::pin!(closing);
     loop {
         let outgoing = tokio::select! {
+            () = &mut closing => close(1012, "Server restarting; reconnect (with after)"),
             message = messages.next() => match message {
                 Some(message) => frame(message, &session),
                 None => break,

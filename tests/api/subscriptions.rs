@@ -419,3 +419,26 @@ async fn a_subscriber_on_one_replica_hears_a_write_on_another() {
     })
     .await;
 }
+
+/// At SIGTERM a replica closes its subscription sockets with 1012 (service restart, which
+/// graphql-ws clients retry) and still exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_sockets_with_service_restart() {
+    crate::harness::run(Backend::Sqlite, async |app: TestApp| {
+        let server = tokio::task::block_in_place(|| {
+            Server::start(
+                &app.database_url,
+                &["--no-migrate", "--rate-limit-per-second", "0"],
+                &[("LEADGATE_SIGNING_KEY", "0123456789abcdef0123456789abcdef")],
+            )
+        });
+        let mut socket = connect(&format!("ws://{}/graphql", server.address), &app.key).await;
+        subscribe(&mut socket, "s", EVENTS, json!({})).await;
+        server.terminate();
+        let closed = receive(&mut socket).await;
+        assert_eq!(closed["close"], 1012, "{closed:#}");
+        let (status, _) = tokio::task::block_in_place(|| server.wait());
+        assert_eq!(status, Some(0));
+    })
+    .await;
+}
