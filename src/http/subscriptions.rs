@@ -94,6 +94,15 @@ pub(crate) async fn upgrade(state: AppState, request: Request) -> HttpResponse {
                 .into(),
         ));
     };
+    if let Some(origin) = parts.headers.get(header::ORIGIN)
+        && !origin_allowed(origin, &parts.headers, &state.config.cors_origins)
+    {
+        return http_errors::graphql(&Error::Forbidden(
+            "this page's origin may not open a WebSocket to leadgate: only same-origin pages \
+             and the --cors-origins ones may"
+                .into(),
+        ));
+    }
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
         Err(rejection) => {
@@ -115,6 +124,26 @@ pub(crate) async fn upgrade(state: AppState, request: Request) -> HttpResponse {
         .max_frame_size(limit)
         .on_upgrade(move |socket| serve(state, socket, protocol, header_key))
         .into_response()
+}
+
+/// Browsers send `Origin` on a WebSocket upgrade and apply no CORS to it, so the CORS
+/// rule is kept here: a page may subscribe from leadgate's own origin (GraphiQL) or from
+/// a `--cors-origins` one. Clients outside browsers send no `Origin`.
+fn origin_allowed(origin: &HeaderValue, headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }
 
 /// What one connection knows: its key once `connection_init` accepted it, why it was

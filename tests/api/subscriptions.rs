@@ -311,6 +311,22 @@ on_both_backends! {
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         send(&mut socket, json!({ "type": "connection_init" })).await;
         assert_eq!(receive(&mut socket).await, json!({ "type": "connection_ack" }));
+        // A browser page of another origin (not in --cors-origins) may not connect; the
+        // server's own origin (GraphiQL) may.
+        let host = url.trim_start_matches("ws://").trim_end_matches("/graphql").to_owned();
+        for (origin, allowed) in [("https://evil.example".to_owned(), false), (format!("http://{host}"), true)] {
+            let mut request = url.as_str().into_client_request().unwrap();
+            request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
+            request.headers_mut().insert("origin", HeaderValue::from_str(&origin).unwrap());
+            match tokio_tungstenite::connect_async(request).await {
+                Ok(_) => assert!(allowed, "{origin} connected"),
+                Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                    assert!(!allowed, "{origin} refused");
+                    assert_eq!(response.status(), 403);
+                }
+                Err(other) => panic!("{other:?}"),
+            }
+        }
         // No GraphQL subprotocol: a plain 400 with a JSON GraphQL error.
         let request = url.as_str().into_client_request().unwrap();
         match tokio_tungstenite::connect_async(request).await {
