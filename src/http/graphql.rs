@@ -271,6 +271,27 @@ async fn execute(
     let operation = state
         .metrics
         .operation(metrics::operation_name(&mut request).as_deref());
+    // Parsed here only within the query size limit (bigger ones are refused unparsed).
+    if request.query.len() <= state.config.limits.query_bytes
+        && operation_type(&mut request) == Some(OperationType::Subscription)
+    {
+        // A request error like any other document that cannot run here (so its status
+        // follows the media type), saying where subscriptions go.
+        let error = errors::to_graphql(&Error::BadRequest(
+            "subscriptions run over a WebSocket to /graphql (graphql-ws), not over HTTP".into(),
+        ));
+        let mut refused = async_graphql::ServerError::new(error.message, None);
+        refused.extensions = error.extensions;
+        let mut response = async_graphql::Response::from_errors(vec![refused]);
+        http_errors::tag_with_request_id(&mut response);
+        let mut http = if MediaType::of(headers) == MediaType::GraphqlResponse {
+            request_error(&response)
+        } else {
+            GraphQLResponse::from(response).into_response()
+        };
+        metrics::observe(&mut http, |o| o.operation = Some(operation));
+        return http;
+    }
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.

@@ -329,7 +329,9 @@ impl Executor {
         &self,
         request: &mut async_graphql::Request,
     ) -> Result<(Caller, Slot), Response> {
-        if operation_type(request).is_some_and(|ty| ty != OperationType::Subscription) {
+        // Parsed here only within the query size limit (bigger ones are refused unparsed).
+        let small = request.query.len() <= self.state.config.limits.query_bytes;
+        if small && operation_type(request).is_some_and(|ty| ty != OperationType::Subscription) {
             return Err(refused(&Error::BadRequest(
                 "only subscriptions run over the WebSocket; send queries and mutations to \
                  POST /graphql"

@@ -397,6 +397,26 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    /// A subscription sent over HTTP is a request error pointing at the WebSocket, in
+    /// either media type, and runs nothing.
+    async fn a_subscription_over_http_points_at_the_websocket(app) {
+        let response = app.graphql("subscription { leadEvents { id } }", json!({})).await;
+        assert_eq!(crate::harness::error_code(&response), "BAD_REQUEST", "{response:#}");
+        assert!(response["errors"][0]["message"].as_str().unwrap().contains("WebSocket"));
+        let request = axum::http::Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .header("x-api-key", &app.key)
+            .body(axum::body::Body::from(json!({ "query": "subscription { leadEvents { id } }" }).to_string()))
+            .unwrap();
+        let (status, _, body) = app.send(request).await;
+        assert_eq!(status, 400);
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert!(body.get("data").is_none(), "{body:#}");
+    }
+}
+
 /// Two replica processes on one PostgreSQL: a subscriber on B hears a lead created
 /// through A (A's commit NOTIFYs, B's LISTEN wakes its subscription).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
