@@ -89,9 +89,9 @@ impl Subscription {
     }
 }
 
-/// One committed event of the caller's workspace.
 pub struct LeadEvent(outbox_event::Model);
 
+/// One committed event of the caller's workspace, as `leadEvents` streams it.
 #[Object]
 impl LeadEvent {
     /// The event's stable id (the `webhook-id` of its webhook deliveries). Pass the last
@@ -100,6 +100,7 @@ impl LeadEvent {
         ID(self.0.id.to_string())
     }
 
+    /// What happened (`LEAD_CREATED` is the webhook's `lead.created`).
     async fn r#type(&self) -> Result<EventType> {
         events::EventType::parse(&self.0.r#type)
             .map(Into::into)
@@ -121,6 +122,7 @@ impl LeadEvent {
         Json(self.0.body.get("data").cloned().unwrap_or(Value::Null))
     }
 
+    /// The lead it is about (every event type has one today).
     async fn lead_id(&self) -> Option<ID> {
         self.0.lead_id.map(|id| ID(id.to_string()))
     }
