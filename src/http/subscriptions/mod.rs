@@ -22,19 +22,17 @@
 //! Nothing outlives the connection: the subscription reads the outbox, so a client that
 //! reconnects (to any replica) with `after` misses nothing.
 
+mod operations;
+
 use std::{
     str::FromStr,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, Mutex, atomic::AtomicUsize},
     time::Duration,
 };
 
 use async_graphql::{
-    Data, ErrorExtensions, Response, ServerError,
+    Data,
     http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage},
-    parser::types::OperationType,
 };
 use axum::{
     body::Bytes,
@@ -45,17 +43,14 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response as HttpResponse},
 };
-use futures::{SinkExt, StreamExt, stream::BoxStream};
+use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 
 use crate::domain::auth::Principal;
 use crate::error::Error;
-use crate::graphql::{
-    context::{self, Caller},
-    errors,
-};
 
-use super::{AppState, caller, errors as http_errors, graphql::operation_type};
+use super::{AppState, caller, errors as http_errors};
+use operations::Executor;
 
 /// Subscriptions one connection may run at once; one more is refused with
 /// `MAX_SUBSCRIPTIONS_LIMIT` (open another connection, or combine `types`).
@@ -63,7 +58,7 @@ pub const MAX_SUBSCRIPTIONS: usize = 10;
 /// How long a client has to send `connection_init` after the upgrade.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a running subscription checks that its key still holds.
-const RECHECK: Duration = Duration::from_secs(60);
+pub(super) const RECHECK: Duration = Duration::from_secs(60);
 /// How often the server pings an open connection.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
@@ -149,14 +144,14 @@ fn origin_allowed(origin: &HeaderValue, headers: &HeaderMap, allowed: &[String])
 /// What one connection knows: its key once `connection_init` accepted it, why it was
 /// refused otherwise, and how many subscriptions run.
 #[derive(Default)]
-struct Session {
+pub(super) struct Session {
     key: Mutex<Option<String>>,
     refusal: Mutex<Option<(u16, &'static str)>>,
-    running: AtomicUsize,
+    pub(super) running: AtomicUsize,
 }
 
 impl Session {
-    fn key(&self) -> Option<String> {
+    pub(super) fn key(&self) -> Option<String> {
         self.key.lock().expect("session key").clone()
     }
 }
@@ -282,161 +277,11 @@ fn key_in(payload: &Value) -> Option<String> {
 }
 
 /// The key's principal, taking one request from its rate-limit bucket.
-async fn authenticate(state: &AppState, key: &str) -> Result<Option<Principal>, Error> {
+pub(super) async fn authenticate(state: &AppState, key: &str) -> Result<Option<Principal>, Error> {
     let Ok(value) = HeaderValue::from_str(key) else {
         return Ok(None);
     };
     let mut headers = HeaderMap::new();
     headers.insert("x-api-key", value);
     caller::principal(state, &headers, std::num::NonZeroU32::MIN).await
-}
-
-/// Runs the operations of one connection as its caller.
-#[derive(Clone)]
-struct Executor {
-    state: AppState,
-    session: Arc<Session>,
-}
-
-/// Frees a subscription's place on its connection when its stream is dropped.
-struct Slot(Arc<Session>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.running.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// An operation refused before it ran (no location: the refusal is not about a spot
-/// in the document).
-fn refused(err: &Error) -> Response {
-    let error = errors::to_graphql(err);
-    let mut server_error = ServerError::new(error.message, None);
-    server_error.extensions = error.extensions;
-    Response::from_errors(vec![server_error])
-}
-
-enum Step {
-    Event(Box<Response>),
-    Revoked,
-    End,
-}
-
-impl Executor {
-    /// Checks that `request` may start: a subscription, within the connection's cap, with
-    /// a key that still holds.
-    async fn start(
-        &self,
-        request: &mut async_graphql::Request,
-    ) -> Result<(Caller, Slot), Response> {
-        // Parsed here only within the query size limit (bigger ones are refused unparsed).
-        let small = request.query.len() <= self.state.config.limits.query_bytes;
-        if small && operation_type(request).is_some_and(|ty| ty != OperationType::Subscription) {
-            return Err(refused(&Error::BadRequest(
-                "only subscriptions run over the WebSocket; send queries and mutations to \
-                 POST /graphql"
-                    .into(),
-            )));
-        }
-        let running = self.session.running.fetch_add(1, Ordering::SeqCst) + 1;
-        let slot = Slot(self.session.clone());
-        if running > MAX_SUBSCRIPTIONS {
-            return Err(refused(&Error::LimitExceeded {
-                code: "MAX_SUBSCRIPTIONS_LIMIT",
-                message: format!(
-                    "a connection may run at most {MAX_SUBSCRIPTIONS} subscriptions at once"
-                ),
-            }));
-        }
-        let principal = match self.session.key() {
-            Some(key) => authenticate(&self.state, &key).await,
-            None => Ok(None),
-        };
-        match principal {
-            Ok(Some(principal)) => Ok((Caller::new(self.state.db.clone(), principal), slot)),
-            Ok(None) => Err(refused(&Error::Unauthenticated)),
-            Err(err) => Err(refused(&err)),
-        }
-    }
-}
-
-impl async_graphql::Executor for Executor {
-    async fn execute(&self, request: async_graphql::Request) -> Response {
-        // async-graphql's WebSocket runs everything through `execute_stream`.
-        self.execute_stream(request, None)
-            .next()
-            .await
-            .unwrap_or_default()
-    }
-
-    fn execute_stream(
-        &self,
-        mut request: async_graphql::Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let this = self.clone();
-        let started = async move {
-            let (caller, slot) = match this.start(&mut request).await {
-                Ok(started) => started,
-                Err(response) => return futures::stream::once(async { response }).boxed(),
-            };
-            let key = this.session.key();
-            let request = request.data(this.state.wake.clone());
-            let events = context::execute_stream(
-                &this.state.schema,
-                request,
-                caller,
-                session_data.unwrap_or_default(),
-            )
-            .map(|response| Step::Event(Box::new(errors::add_codes(response))))
-            .chain(futures::stream::once(async { Step::End }));
-            let state = this.state.clone();
-            let revoked = futures::stream::unfold((), move |()| {
-                let state = state.clone();
-                let key = key.clone();
-                async move {
-                    loop {
-                        tokio::time::sleep(RECHECK).await;
-                        let Some(key) = &key else { break };
-                        // Only a clear "no" ends it; a database hiccup does not.
-                        if let Ok(None) = authenticate(&state, key).await {
-                            break;
-                        }
-                    }
-                    Some((Step::Revoked, ()))
-                }
-            });
-            futures::stream::select(events, revoked)
-                // Holds the slot while it runs; ends after the events, or after saying
-                // the key was revoked.
-                .scan((slot, false), |(_slot, revoked), step| {
-                    futures::future::ready(match step {
-                        _ if *revoked => None,
-                        Step::Event(response) => Some(*response),
-                        Step::Revoked => {
-                            *revoked = true;
-                            Some(Response::from_errors(vec![unauthenticated()]))
-                        }
-                        Step::End => None,
-                    })
-                })
-                .boxed()
-        };
-        // A panic (a bug) ends this subscription with INTERNAL, not the connection.
-        std::panic::AssertUnwindSafe(futures::stream::once(started).flatten())
-            .catch_unwind()
-            .map(|result| {
-                result
-                    .unwrap_or_else(|_| refused(&Error::Internal("a subscription panicked".into())))
-            })
-            .boxed()
-    }
-}
-
-fn unauthenticated() -> ServerError {
-    let error = async_graphql::Error::new("the x-api-key of this connection is unknown or revoked")
-        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"));
-    let mut server_error = ServerError::new(error.message, None);
-    server_error.extensions = error.extensions;
-    server_error
 }
