@@ -706,9 +706,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let (url_signer, rate_limit, documents) = serve_settings.take().expect("checked above");
             let webhooks: crate::domain::webhooks::Settings = webhooks.into();
-            tokio::spawn(crate::domain::webhooks::dispatcher::run(
+            // One LISTEN connection per replica, shared by the dispatcher and subscriptions.
+            let wake = crate::domain::events::wake::Wake::new(db.clone());
+            tokio::spawn(crate::domain::webhooks::dispatcher::run_woken(
                 db.clone(),
                 webhooks.clone(),
+                wake.clone(),
             ));
             tokio::spawn(lifecycle::sweep_every_hour(
                 db.clone(),
@@ -750,7 +753,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             say!("GraphiQL:       http://{address}/graphql");
             say!("REST:           POST http://{address}/api/v1/leads");
             tokio::spawn(crate::domain::idempotency::keep_pruned(db.clone()));
-            let state = AppState::counting_statements(db, config).with_graphiql(graphiql);
+            let state = AppState::counting_statements(db, config)
+                .with_graphiql(graphiql)
+                .with_wake(wake);
             serve(listener, state, shutdown_grace).await?;
         }
     }
@@ -784,6 +789,7 @@ async fn serve(
     grace: Duration,
 ) -> Result<(), CliError> {
     let readiness = state.readiness.clone();
+    let sockets = readiness.clone();
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
@@ -802,6 +808,8 @@ async fn serve(
             tracing::warn!(grace_ms = grace.as_millis() as u64, "shutdown grace is over; exiting with requests still running");
         }
     }
+    // Subscription sockets were told to close (1012) at the signal; let the frames go out.
+    sockets.drained(Duration::from_secs(1)).await;
     tracing::info!("stopped");
     Ok(())
 }

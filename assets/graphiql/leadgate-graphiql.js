@@ -26,8 +26,12 @@
     };
   }
 
+  // Subscriptions go over a WebSocket to the same path (graphql-ws); GraphiQL sends the
+  // Headers tab as the connection_init payload, so its x-api-key authenticates them too.
+  const subscriptionUrl =
+    (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + '/graphql';
   const props = {
-    fetcher: GraphiQL.createFetcher({ url: '/graphql' }),
+    fetcher: GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl }),
     defaultHeaders: headers,
     shouldPersistHeaders: true,
   };

@@ -48,6 +48,24 @@ pub fn drive<F: Future + Send>(
     }
 }
 
+/// As [`drive`], for a subscription: each item of `stream` (one event's resolution) is
+/// driven as a request of its own, so its lazy fields batch as a query's do.
+pub fn drive_stream<S: futures::Stream + Send + Unpin + 'static>(
+    stream: S,
+    queue: BatchQueue,
+) -> impl futures::Stream<Item = S::Item> + Send + 'static
+where
+    S::Item: Send,
+{
+    futures::stream::unfold(stream, move |stream| {
+        let queue = queue.clone();
+        async move {
+            let (item, rest) = drive(stream.into_future(), queue).await;
+            item.map(|item| (item, rest))
+        }
+    })
+}
+
 struct Driven<F: Future> {
     request: Pin<Box<tokio::task::Unconstrained<F>>>,
     queue: BatchQueue,

@@ -51,6 +51,21 @@ where
     }
 }
 
+/// Executes a subscription (or any operation sent over a WebSocket) as `caller`, each
+/// event's resolution running its loaders' batches in the stream's task.
+pub fn execute_stream(
+    schema: &super::LeadgateSchema,
+    request: async_graphql::Request,
+    caller: Caller,
+    session: std::sync::Arc<async_graphql::Data>,
+) -> impl futures::Stream<Item = async_graphql::Response> + Send + use<> {
+    let batches = caller.batches.clone();
+    batching::drive_stream(
+        schema.execute_stream_with_session_data(request.data(caller), session),
+        batches,
+    )
+}
+
 /// The caller, or UNAUTHENTICATED.
 pub fn caller<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Caller> {
     ctx.data_opt::<Caller>()

@@ -232,10 +232,18 @@ fn root_keys<'d>(
 pub mod cost {
     use crate::domain::{leads::list, matching, timeline};
 
+    /// Where a list's cost stops growing: far past any limit, and low enough that
+    /// async-graphql's own unchecked sums over a document's fields (at most a few
+    /// thousand in 32 KiB) cannot overflow. Saturating at `usize::MAX` did: the next
+    /// `+ 1` panicked (debug) or wrapped to a tiny cost (release), so ten nested
+    /// `matchingLeads` passed the complexity limit.
+    const CEILING: usize = 1 << 40;
+
     fn times(size: u64, child_complexity: usize) -> usize {
         usize::try_from(size)
             .unwrap_or(usize::MAX)
             .saturating_mul(child_complexity)
+            .min(CEILING)
     }
 
     fn clamp(n: i32, max: u64) -> u64 {

@@ -14,15 +14,16 @@ pub mod persisted_queries;
 pub mod preview;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 pub mod webhooks;
 
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 
-pub type LeadgateSchema = Schema<QueryRoot, mutation::Mutation, EmptySubscription>;
+pub type LeadgateSchema = Schema<QueryRoot, mutation::Mutation, subscription::Subscription>;
 
 /// Every read entry point.
 #[derive(MergedObject)]
@@ -58,7 +59,7 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
     let mut builder = Schema::build(
         query_root(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .data(db)
     .data(config.clone())
@@ -94,7 +95,7 @@ pub fn sdl() -> String {
     Schema::build(
         query_root(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .finish()
     .sdl_with_options(

@@ -23,9 +23,15 @@ use std::{
 
 use async_graphql::{
     Name, Positioned, Response, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery},
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
+    },
+    futures_util::stream::{BoxStream, StreamExt},
     indexmap::IndexMap,
-    parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
+    parser::types::{
+        ExecutableDocument, FragmentDefinition, OperationDefinition, OperationType, Selection,
+        SelectionSet,
+    },
 };
 
 /// Installs the extension (one instance per request holds that request's document).
@@ -39,7 +45,7 @@ impl ExtensionFactory for FieldOrder {
 
 #[derive(Default)]
 struct FieldOrderExtension {
-    document: Mutex<Option<ExecutableDocument>>,
+    document: Arc<Mutex<Option<ExecutableDocument>>>,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -72,15 +78,52 @@ impl Extension for FieldOrderExtension {
                     .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
                 None => document.operations.iter().next(),
             };
-            if let Some((_, operation)) = operation {
-                follow(
-                    &mut response.data,
-                    &[&operation.node.selection_set.node],
-                    &document.fragments,
-                );
-            }
+            relay(&mut response, operation.map(|(_, op)| op), &document);
         }
         response
+    }
+
+    /// A subscription's events, each re-laid like a query's answer (async-graphql runs
+    /// no `execute` for them). The document is parsed inside the stream, before its first
+    /// event, so it is there when events come.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let document = self.document.clone();
+        next.run(ctx, stream)
+            .map(move |mut response| {
+                if let Some(document) = &*document.lock().expect("document slot") {
+                    // The request's operation name is not known here: the document's
+                    // subscription, when it holds only one, is the one that runs.
+                    let mut subscriptions = document
+                        .operations
+                        .iter()
+                        .filter(|(_, op)| op.node.ty == OperationType::Subscription);
+                    if let (Some((_, op)), None) = (subscriptions.next(), subscriptions.next()) {
+                        relay(&mut response, Some(op), document);
+                    }
+                }
+                response
+            })
+            .boxed()
+    }
+}
+
+/// Re-lays the answer to `operation` of `document` in selection order.
+fn relay(
+    response: &mut Response,
+    operation: Option<&Positioned<OperationDefinition>>,
+    document: &ExecutableDocument,
+) {
+    if let Some(operation) = operation {
+        follow(
+            &mut response.data,
+            &[&operation.node.selection_set.node],
+            &document.fragments,
+        );
     }
 }
 

@@ -27,7 +27,7 @@ use crate::graphql::{
 use super::{
     AppState, caller, errors as http_errors, graphiql, idempotency as idempotent,
     media_type::{self, MediaType},
-    metrics,
+    metrics, subscriptions,
 };
 
 /// `POST /graphql`: JSON, or a GraphQL multipart request (file uploads).
@@ -166,13 +166,17 @@ fn unreadable(err: ParseRequestError, body_limit: usize) -> Error {
     }
 }
 
-/// `GET /graphql`: GraphiQL for a browser, else a query from the query string. Mutations
+/// `GET /graphql`: a WebSocket for subscriptions (`Upgrade: websocket`), GraphiQL for a
+/// browser, else a query from the query string. Mutations
 /// over GET are refused with 405 (GraphQL over HTTP), so links and prefetches never write.
 pub(crate) async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
+    if subscriptions::is_upgrade(&headers) {
+        return subscriptions::upgrade(state, request).await;
+    }
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -240,18 +244,23 @@ fn without_query(request: &async_graphql::Request) -> Option<Response> {
 /// Whether the operation the request would run is a mutation (unparseable documents are
 /// left for execution to report).
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    operation_type(request) == Some(OperationType::Mutation)
+}
+
+/// The type of the operation the request would run; `None` when the document does not
+/// parse or names no such operation.
+pub(crate) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
-        return false;
+        return None;
     };
-    let ty = match &document.operations {
+    match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
         DocumentOperations::Multiple(ops) => match &operation_name {
             Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
             None => ops.values().next().map(|op| op.node.ty),
         },
-    };
-    ty == Some(OperationType::Mutation)
+    }
 }
 
 async fn execute(
@@ -262,6 +271,27 @@ async fn execute(
     let operation = state
         .metrics
         .operation(metrics::operation_name(&mut request).as_deref());
+    // Parsed here only within the query size limit (bigger ones are refused unparsed).
+    if request.query.len() <= state.config.limits.query_bytes
+        && operation_type(&mut request) == Some(OperationType::Subscription)
+    {
+        // A request error like any other document that cannot run here (so its status
+        // follows the media type), saying where subscriptions go.
+        let error = errors::to_graphql(&Error::BadRequest(
+            "subscriptions run over a WebSocket to /graphql (graphql-ws), not over HTTP".into(),
+        ));
+        let mut refused = async_graphql::ServerError::new(error.message, None);
+        refused.extensions = error.extensions;
+        let mut response = async_graphql::Response::from_errors(vec![refused]);
+        http_errors::tag_with_request_id(&mut response);
+        let mut http = if MediaType::of(headers) == MediaType::GraphqlResponse {
+            request_error(&response)
+        } else {
+            GraphQLResponse::from(response).into_response()
+        };
+        metrics::observe(&mut http, |o| o.operation = Some(operation));
+        return http;
+    }
     let caller = match caller::resolve(state, headers).await {
         Ok(caller) => caller,
         // Refused before anything executes (rate limit, storage down): the status says so.

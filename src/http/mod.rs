@@ -14,6 +14,7 @@ mod metrics;
 mod rate_limit;
 mod request_id;
 pub(crate) mod rest;
+pub(crate) mod subscriptions;
 
 pub use graphiql::{DEMO_OPERATIONS, GraphiqlPage};
 pub use health::Readiness;
@@ -56,6 +57,9 @@ pub struct AppState {
     pub persisted_queries: crate::graphql::persisted_queries::PersistedQueries,
     /// Whether this process takes traffic (`/readyz`); flipped off by the shutdown signal.
     pub readiness: Readiness,
+    /// Wake-ups for subscriptions reading the outbox (LISTEN on PostgreSQL, started with
+    /// the first subscription).
+    pub wake: crate::domain::events::wake::Wake,
     /// This replica's token buckets per API key (none when rate limiting is off).
     limiter: Option<Arc<rate_limit::KeyLimiter>>,
 }
@@ -78,6 +82,7 @@ impl AppState {
             limiter: config
                 .rate_limit
                 .map(|rate| Arc::new(rate_limit::KeyLimiter::new(rate))),
+            wake: crate::domain::events::wake::Wake::new(db.clone()),
             db,
             config,
             graphiql: GraphiqlPage::standard(),
@@ -98,6 +103,12 @@ impl AppState {
             metrics,
             ..Self::new(db, config)
         }
+    }
+
+    /// Wakes subscriptions with `wake` (one shared with the dispatcher, so a replica
+    /// holds one LISTEN connection).
+    pub fn with_wake(self, wake: crate::domain::events::wake::Wake) -> Self {
+        Self { wake, ..self }
     }
 
     /// Serves `page` as GraphiQL (the demo's, from `serve --demo`).

@@ -72,6 +72,11 @@ on_both_backends! {
         assert_eq!(error_code(&response), "MAX_COMPLEXITY_LIMIT", "{response:#}");
         assert!(response.get("data").is_none_or(Value::is_null));
         assert_eq!(statements_beyond_the_key(&app), Vec::<String>::new());
+        // Ten nested lists (100^10, past u64) within the depth limit: still a refusal,
+        // not an overflow (which panicked, or wrapped to a tiny cost in release builds).
+        let nested = format!("{{ leads {{ nodes {{ {} id {} }} }} }}", "matchingLeads { ".repeat(10), "}".repeat(10));
+        let response = app.graphql(&nested, json!({})).await;
+        assert_eq!(error_code(&response), "MAX_COMPLEXITY_LIMIT", "{response:#}");
 
         // The page size counts, by argument or variable: 9 × (1 + 1 + 1 + 100 × 1) = 927
         // runs, 10 × 103 = 1030 does not, nor the default page of 20.

@@ -50,6 +50,7 @@ mod rest_routes;
 mod server;
 mod shutdown;
 mod status_rules;
+mod subscriptions;
 mod timeline;
 mod update_lead;
 mod validation;

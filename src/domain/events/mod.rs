@@ -3,6 +3,7 @@
 //! committed (the transactional outbox). Webhook delivery (`webhooks`) and GraphQL
 //! subscriptions read the outbox by `seq`, never the writes themselves.
 
+pub mod feed;
 pub mod payloads;
 pub mod wake;
 

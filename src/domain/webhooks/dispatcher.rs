@@ -20,7 +20,11 @@ pub fn lease(settings: &Settings) -> Duration {
 
 /// Runs until the process ends.
 pub async fn run(db: DatabaseConnection, settings: Settings) {
-    let wake = Wake::new(db.clone());
+    run_woken(db.clone(), settings, Wake::new(db)).await;
+}
+
+/// As [`run`], woken by `wake` (shared with subscriptions).
+pub async fn run_woken(db: DatabaseConnection, settings: Settings, wake: Wake) {
     let mut woken = wake.subscribe();
     let mut pruned: Option<Instant> = None;
     loop {
