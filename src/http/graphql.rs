@@ -241,8 +241,13 @@ fn without_query(request: &async_graphql::Request) -> Option<Response> {
 /// left for execution to report).
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
     let operation_name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
+    let cached = crate::graphql::parse_cache::lookup(&request.query);
+    let document = match &cached {
+        Some(document) => &**document,
+        None => match request.parsed_query() {
+            Ok(document) => document,
+            Err(_) => return false,
+        },
     };
     let ty = match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
