@@ -121,7 +121,10 @@ fn lay(value: &mut Value, order: &Order<'_>, fragments: &Fragments) {
         }
         Value::Object(object) => {
             let in_order = object.len() == order.len()
-                && object.keys().zip(order.keys()).all(|(a, b)| a.as_str() == *b);
+                && object
+                    .keys()
+                    .zip(order.keys())
+                    .all(|(a, b)| a.as_str() == *b);
             if in_order {
                 for (field, subsets) in object.values_mut().zip(order.values()) {
                     follow(field, subsets, fragments);

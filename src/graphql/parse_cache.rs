@@ -76,7 +76,12 @@ impl ParseCache {
     }
 
     fn get(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
-        self.0.lock().expect("parse cache").documents.get(text).cloned()
+        self.0
+            .lock()
+            .expect("parse cache")
+            .documents
+            .get(text)
+            .cloned()
     }
 
     fn put(&self, text: &str, document: Arc<ExecutableDocument>) {
