@@ -10,6 +10,7 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod order;
+pub mod parse_cache;
 pub mod persisted_queries;
 pub mod preview;
 pub mod query;
@@ -87,7 +88,9 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
                 ));
         }
     }
-    builder.finish()
+    // Innermost, so every hook above still runs on every request: only the parse of a
+    // text this replica has already parsed is skipped (see `parse_cache`).
+    builder.extension(parse_cache::shared().clone()).finish()
 }
 
 /// The SDL, stable across builds (sorted), as `leadgate schema` prints it.

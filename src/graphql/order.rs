@@ -45,7 +45,7 @@ impl ExtensionFactory for FieldOrder {
 
 #[derive(Default)]
 struct FieldOrderExtension {
-    document: Arc<Mutex<Option<ExecutableDocument>>>,
+    document: Arc<Mutex<Option<Arc<ExecutableDocument>>>>,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -58,7 +58,10 @@ impl Extension for FieldOrderExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        *self.document.lock().expect("document slot") = Some(document.clone());
+        // Once parsed, the text's document is in the process's memo (`parse_cache`, the
+        // innermost hook, put it there): share that one rather than copy this one.
+        let kept = super::parse_cache::lookup(query).unwrap_or_else(|| Arc::new(document.clone()));
+        *self.document.lock().expect("document slot") = Some(kept);
         Ok(document)
     }
 
@@ -129,24 +132,52 @@ fn relay(
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
+/// The response keys of a selection, in order, each with its fields' selection sets.
+type Order<'d> = IndexMap<&'d str, Vec<&'d SelectionSet>>;
+
 /// Re-lays `value` (the answer to the merged selection sets `sets`) in selection order.
+/// A selection's order is worked out once for all the items of a list (20 action logs
+/// share one), and an object already in order (most are) is only walked, not rebuilt.
 fn follow(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
+    if !matches!(value, Value::List(_) | Value::Object(_)) {
+        return;
+    }
+    let order = order_of(sets, fragments);
+    lay(value, &order, fragments);
+}
+
+fn order_of<'d>(sets: &[&'d SelectionSet], fragments: &'d Fragments) -> Order<'d> {
+    let mut order = Order::new();
+    let mut spread = HashSet::new();
+    for set in sets {
+        collect(set, fragments, &mut spread, &mut order);
+    }
+    order
+}
+
+fn lay(value: &mut Value, order: &Order<'_>, fragments: &Fragments) {
     match value {
         Value::List(items) => {
             for item in items {
-                follow(item, sets, fragments);
+                lay(item, order, fragments);
             }
         }
         Value::Object(object) => {
-            let mut order: IndexMap<&str, Vec<&SelectionSet>> = IndexMap::new();
-            let mut spread = HashSet::new();
-            for set in sets {
-                collect(set, fragments, &mut spread, &mut order);
+            let in_order = object.len() == order.len()
+                && object
+                    .keys()
+                    .zip(order.keys())
+                    .all(|(a, b)| a.as_str() == *b);
+            if in_order {
+                for (field, subsets) in object.values_mut().zip(order.values()) {
+                    follow(field, subsets, fragments);
+                }
+                return;
             }
             let mut unordered = std::mem::take(object);
             for (key, subsets) in order {
-                if let Some((name, mut field)) = unordered.shift_remove_entry(key) {
-                    follow(&mut field, &subsets, fragments);
+                if let Some((name, mut field)) = unordered.shift_remove_entry(*key) {
+                    follow(&mut field, subsets, fragments);
                     object.insert(name, field);
                 }
             }

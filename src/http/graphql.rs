@@ -251,8 +251,13 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 /// parse or names no such operation.
 pub(crate) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return None;
+    let cached = crate::graphql::parse_cache::lookup(&request.query);
+    let document = match &cached {
+        Some(document) => &**document,
+        None => match request.parsed_query() {
+            Ok(document) => document,
+            Err(_) => return None,
+        },
     };
     match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),

@@ -83,7 +83,12 @@ pub(crate) fn operation_name(request: &mut async_graphql::Request) -> Option<Str
     if let Some(name) = &request.operation_name {
         return Some(name.clone());
     }
-    let document = request.parsed_query().ok()?;
+    // A text this process parsed before is not parsed again (see `graphql::parse_cache`).
+    let cached = crate::graphql::parse_cache::lookup(&request.query);
+    let document = match &cached {
+        Some(document) => &**document,
+        None => request.parsed_query().ok()?,
+    };
     match &document.operations {
         async_graphql::parser::types::DocumentOperations::Single(_) => None,
         async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {

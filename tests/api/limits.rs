@@ -132,6 +132,32 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// Parsed documents are memoised by their text (`graphql::parse_cache`): a text sent
+    /// again is not parsed again, but every limit is still checked on every request.
+    async fn limits_hold_for_a_text_the_server_already_parsed(app) {
+        let over_aliases = format!("{{ {} }}", (0..31).map(|i| format!("a{i}: leads {{ totalCount }} ")).collect::<String>());
+        let too_deep = deep_query(13);
+        for _ in 0..3 {
+            app.reset_statements();
+            let response = app.graphql(&over_aliases, json!({})).await;
+            assert_eq!(error_code(&response), "MAX_ALIASES_LIMIT", "{response:#}");
+            let response = app.graphql(&too_deep, json!({})).await;
+            assert_eq!(error_code(&response), "MAX_DEPTH_LIMIT", "{response:#}");
+            assert_eq!(statements_beyond_the_key(&app), Vec::<String>::new());
+        }
+        // And a text that passes answers the same each time, in its field order.
+        let id = app.create_lead(json!({ "firstName": "Ada", "lastName": "Lovelace" })).await;
+        let query = "query($id: ID!) { lead(id: $id) { lastName id firstName } }";
+        for _ in 0..3 {
+            let data = app.data(query, json!({ "id": id })).await;
+            let keys: Vec<&String> = data["lead"].as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["lastName", "id", "firstName"]);
+            assert_eq!(data["lead"]["firstName"], "Ada");
+        }
+    }
+}
+
+on_both_backends! {
     async fn at_most_ten_root_fields_after_fragment_expansion(app) {
         let creates = |range: std::ops::Range<usize>| {
             range.map(|i| format!("c{i}: createLead(input: {{ firstName: \"A{i}\" }}) {{ success }} ")).collect::<String>()

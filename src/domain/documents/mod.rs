@@ -67,15 +67,26 @@ pub async fn for_owners(
             None
         }
     });
+    if owners.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Only the kinds asked for: an empty `IN` is written `$1 = $2` with bound values,
+    // which PostgreSQL cannot fold in a prepared statement's generic plan, so every
+    // execution was planned afresh (and a generic plan would scan the table).
+    let mut owned = Condition::any();
+    for (column, ids) in [
+        (document::Column::LeadId, leads),
+        (document::Column::LeadChecklistItemId, items),
+        (document::Column::ActionLogId, logs),
+        (document::Column::MessageId, messages),
+    ] {
+        if !ids.is_empty() {
+            owned = owned.add(column.is_in(ids));
+        }
+    }
     let rows = document::Entity::find()
         .filter(document::Column::WorkspaceId.eq(workspace_id))
-        .filter(
-            Condition::any()
-                .add(document::Column::LeadId.is_in(leads))
-                .add(document::Column::LeadChecklistItemId.is_in(items))
-                .add(document::Column::ActionLogId.is_in(logs))
-                .add(document::Column::MessageId.is_in(messages)),
-        )
+        .filter(owned)
         .order_by_asc(document::Column::CreatedAt)
         .order_by_asc(document::Column::Id)
         .all(db)

@@ -10,6 +10,14 @@ use crate::domain::events::wake::Wake;
 
 use super::{Settings, dispatch, send};
 
+/// The least time from the start of one round to the start of the next when the next
+/// was woken, not owed work. Under a stream of writes every commit's NOTIFY wakes the
+/// dispatcher, and a round costs two transactions even with nothing to send (measured:
+/// about one round per createLead, six statements against the create's nine); gathering
+/// the wake-ups of 25 ms into one round bounds that at 40 rounds a second per replica,
+/// for at most 25 ms more before a webhook goes out.
+const MIN_WOKEN_GAP: Duration = Duration::from_millis(25);
+
 /// How often delivered events are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
@@ -28,6 +36,7 @@ pub async fn run_woken(db: DatabaseConnection, settings: Settings, wake: Wake) {
     let mut woken = wake.subscribe();
     let mut pruned: Option<Instant> = None;
     loop {
+        let started = Instant::now();
         let busy = match step(&db, &settings).await {
             Ok(done) => done > 0,
             Err(err) => {
@@ -47,6 +56,7 @@ pub async fn run_woken(db: DatabaseConnection, settings: Settings, wake: Wake) {
         }
         if !busy {
             let _ = tokio::time::timeout(settings.poll_interval, woken.changed()).await;
+            tokio::time::sleep_until((started + MIN_WOKEN_GAP).into()).await;
         }
     }
 }
