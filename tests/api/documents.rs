@@ -867,3 +867,38 @@ on_both_backends!(
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 );
+
+on_both_stores!(a_configured_allow_list_replaces_the_default_types);
+/// `--document-types` (`upload::Settings::allowed_types`) replaces the default list: with
+/// only PDF allowed, a CSV (allowed by default) is refused naming the file, and nothing is
+/// stored; a PDF still goes in.
+pub async fn a_configured_allow_list_replaces_the_default_types(app: TestApp, kind: Kind) {
+    let Some(mut docs) = Docs::new(app, kind).await else {
+        return;
+    };
+    let mut config = config(docs.store.clone(), signer());
+    config.documents.allowed_types = vec!["application/pdf".to_owned()];
+    docs.app.router = leadgate::router(AppState::new(docs.app.db.clone(), config));
+    let (status, body) = docs
+        .rest_upload(&[
+            Part::Text("leadId", &docs.lead),
+            Part::File("files", "march.csv", CSV),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body:#}");
+    assert_eq!(body["error"]["code"], "BAD_USER_INPUT", "{body:#}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("text/csv") && message.contains("accepted: application/pdf"),
+        "{body:#}"
+    );
+    assert!(docs.objects().await.is_empty());
+    let (status, body) = docs
+        .rest_upload(&[
+            Part::Text("leadId", &docs.lead),
+            Part::File("files", "march.pdf", PDF),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body:#}");
+    assert_eq!(docs.objects().await.len(), 1);
+}
