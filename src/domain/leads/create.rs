@@ -253,13 +253,13 @@ async fn run(
             .iter()
             .filter(|k| duplicates::matched_by(&prepared.lead, k).is_some())
             .collect();
-        let preview = |entries: Vec<_>, tags: Vec<String>, matches: &[&lead::Model]| {
+        // What a dry run answers for this input (nothing in a real run).
+        let preview = |template: Arc<Template>, stored: bool, entries: Vec<_>| {
             (!write).then(|| {
                 Arc::new(Preview {
-                    template: template.clone(),
-                    stored: false,
+                    template,
+                    stored,
                     entries,
-                    tags,
                     matches: matches.iter().rev().map(|m| (*m).clone()).collect(),
                 })
             })
@@ -271,7 +271,7 @@ async fn run(
             results.push(Ok(Written {
                 lead: prepared.lead.clone(),
                 outcome: Outcome::Created,
-                preview: preview(prepared.entries.clone(), prepared.tags.clone(), &matches),
+                preview: preview(template.clone(), false, prepared.entries.clone()),
             }));
             // Later inputs of the batch match this one too.
             known.push(prepared.lead.clone());
@@ -285,12 +285,7 @@ async fn run(
             OnDuplicate::Skip => results.push(Ok(Written {
                 lead: existing.clone(),
                 outcome: Outcome::Skipped,
-                preview: preview(Vec::new(), Vec::new(), &matches).map(|p| {
-                    Arc::new(Preview {
-                        stored: true,
-                        ..(*p).clone()
-                    })
-                }),
+                preview: preview(template.clone(), true, Vec::new()),
             })),
             // A dry run answers the update as it would be (its target stored: a lead of
             // this same dry batch is not, so it is answered as it would be created).
@@ -317,15 +312,13 @@ async fn run(
                 };
                 match update::preview(c, principal, target, &changes).await {
                     Ok(plan) => results.push(Ok(Written {
-                        preview: Some(Arc::new(Preview {
-                            template: Arc::new(plan.template),
-                            stored: true,
-                            entries: plan.entries.into_values().collect(),
-                            tags: plan.new_tags.unwrap_or_default(),
-                            matches: matches.iter().rev().map(|m| (*m).clone()).collect(),
-                        })),
                         lead: plan.next,
                         outcome: Outcome::Updated,
+                        preview: preview(
+                            Arc::new(plan.template),
+                            true,
+                            plan.entries.into_values().collect(),
+                        ),
                     })),
                     Err(err @ Error::BadInput(_)) => results.push(Err(err)),
                     Err(err) => return Err(err),

@@ -252,7 +252,7 @@ pub(crate) struct Plan {
     pub template: Template,
     pub entries: updates::Entries,
     /// The tags the update sets (`None`: it leaves them).
-    pub new_tags: Option<Vec<String>>,
+    new_tags: Option<Vec<String>>,
     checklist_changes: Vec<Value>,
     auto_skipped: Vec<String>,
     reverted: Vec<String>,

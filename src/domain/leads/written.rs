@@ -60,9 +60,6 @@ pub struct Preview {
     pub stored: bool,
     /// The checklist rows the lead would have, conditions evaluated (empty for SKIP).
     pub entries: Vec<lead_checklist_item::Model>,
-    /// The tags it would have: the input's (for an update, the tags it sets; empty when
-    /// it leaves them).
-    pub tags: Vec<String>,
     /// Live leads with the same email or phone, newest first.
     pub matches: Vec<lead::Model>,
 }
