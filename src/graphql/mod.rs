@@ -1,6 +1,7 @@
 //! The GraphQL adapter: schema, resolvers and loaders over the domain.
 
 pub mod batching;
+pub mod bounded_lru;
 pub mod context;
 pub mod enums;
 pub mod errors;

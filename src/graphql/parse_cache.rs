@@ -20,17 +20,15 @@
 //! One memo per process ([`shared`]), in memory, bounded: a replica that has not seen a
 //! text parses it once; nothing is shared between replicas.
 
-use std::{
-    num::NonZeroUsize,
-    sync::{Arc, LazyLock, Mutex},
-};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use async_graphql::{
     ServerResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
     parser::types::ExecutableDocument,
 };
-use lru::LruCache;
+
+use super::bounded_lru::BoundedLru;
 
 /// The most documents kept (least recently used dropped first).
 pub const MAX_ENTRIES: usize = 512;
@@ -50,15 +48,9 @@ pub fn lookup(text: &str) -> Option<Arc<ExecutableDocument>> {
     shared().get(text)
 }
 
-/// A memo of parsed documents (see the module's docs).
+/// A memo of parsed documents (see the module's docs), bounded by its texts' bytes.
 #[derive(Clone)]
-pub struct ParseCache(Arc<Mutex<Store>>);
-
-struct Store {
-    documents: LruCache<Arc<str>, Arc<ExecutableDocument>>,
-    bytes: usize,
-    max_bytes: usize,
-}
+pub struct ParseCache(Arc<Mutex<BoundedLru<Arc<str>, Arc<ExecutableDocument>>>>);
 
 impl Default for ParseCache {
     fn default() -> Self {
@@ -68,44 +60,31 @@ impl Default for ParseCache {
 
 impl ParseCache {
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
-        Self(Arc::new(Mutex::new(Store {
-            documents: LruCache::new(NonZeroUsize::new(max_entries.max(1)).expect("at least 1")),
-            bytes: 0,
+        let text = |text: &Arc<str>, _: &Arc<ExecutableDocument>| text.len();
+        Self(Arc::new(Mutex::new(BoundedLru::new(
+            max_entries,
             max_bytes,
-        })))
+            text,
+        ))))
     }
 
     fn get(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
-        self.0
-            .lock()
-            .expect("parse cache")
-            .documents
-            .get(text)
-            .cloned()
+        self.0.lock().expect("parse cache").get(text).cloned()
     }
 
     fn put(&self, text: &str, document: Arc<ExecutableDocument>) {
         if text.len() > MAX_TEXT_BYTES {
             return;
         }
-        let mut store = self.0.lock().expect("parse cache");
-        let store = &mut *store;
-        if let Some((old, _)) = store.documents.push(Arc::from(text), document) {
-            // An evicted entry, or the same text put twice by two racing requests.
-            store.bytes -= old.len();
-        }
-        store.bytes += text.len();
-        while store.bytes > store.max_bytes {
-            match store.documents.pop_lru() {
-                Some((old, _)) => store.bytes -= old.len(),
-                None => break,
-            }
-        }
+        self.0
+            .lock()
+            .expect("parse cache")
+            .put(Arc::from(text), document);
     }
 
     /// Documents held now (for tests).
     pub fn len(&self) -> usize {
-        self.0.lock().expect("parse cache").documents.len()
+        self.0.lock().expect("parse cache").len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -160,7 +139,7 @@ mod tests {
         cache.put("{ c }", doc("{ c }"));
         assert_eq!(cache.len(), 2, "5 + 5 bytes fit in 12, 15 do not");
         let store = cache.0.lock().unwrap();
-        assert_eq!(store.bytes, 10);
+        assert_eq!(store.bytes(), 10);
     }
 
     #[test]
@@ -169,7 +148,7 @@ mod tests {
         cache.put("{ a }", doc("{ a }"));
         cache.put("{ a }", doc("{ a }"));
         assert_eq!(cache.len(), 1);
-        assert_eq!(cache.0.lock().unwrap().bytes, 5);
+        assert_eq!(cache.0.lock().unwrap().bytes(), 5);
     }
 
     #[test]

@@ -14,16 +14,14 @@
 //! gigabytes), and it resolves the hash inside execution, after the HTTP layer has
 //! refused mutations over GET, so a hashed mutation would run over GET.
 
-use std::{
-    num::NonZeroUsize,
-    sync::{Arc, Mutex},
-};
+use std::sync::{Arc, Mutex};
 
 use async_graphql::Value;
-use lru::LruCache;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+
+use super::bounded_lru::BoundedLru;
 
 /// The most queries a replica keeps.
 pub const MAX_ENTRIES: usize = 2000;
@@ -52,15 +50,10 @@ impl Lookup {
     }
 }
 
-/// This replica's persisted queries: SHA-256 (lower-case hex) -> query text.
+/// This replica's persisted queries: SHA-256 (lower-case hex) -> query text, bounded by
+/// the texts' bytes.
 #[derive(Clone)]
-pub struct PersistedQueries(Arc<Mutex<Store>>);
-
-struct Store {
-    queries: LruCache<String, Arc<str>>,
-    bytes: usize,
-    max_bytes: usize,
-}
+pub struct PersistedQueries(Arc<Mutex<BoundedLru<String, Arc<str>>>>);
 
 impl Default for PersistedQueries {
     fn default() -> Self {
@@ -70,11 +63,12 @@ impl Default for PersistedQueries {
 
 impl PersistedQueries {
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
-        Self(Arc::new(Mutex::new(Store {
-            queries: LruCache::new(NonZeroUsize::new(max_entries.max(1)).expect("at least 1")),
-            bytes: 0,
+        let text = |_: &String, text: &Arc<str>| text.len();
+        Self(Arc::new(Mutex::new(BoundedLru::new(
+            max_entries,
             max_bytes,
-        })))
+            text,
+        ))))
     }
 
     /// Applies the request's `persistedQuery` extension, if any: fills in the text of a
@@ -89,7 +83,6 @@ impl PersistedQueries {
         if request.query.is_empty() {
             let text = self
                 .store()
-                .queries
                 .get(&hash)
                 .cloned()
                 .ok_or(Error::PersistedQueryNotFound)?;
@@ -108,24 +101,10 @@ impl PersistedQueries {
     }
 
     fn register(&self, hash: String, query: &str) {
-        let mut store = self.store();
-        if query.len() > store.max_bytes {
-            return;
-        }
-        // `push` hands back the replaced entry, or the one pushed out when full.
-        if let Some((_, old)) = store.queries.push(hash, Arc::from(query)) {
-            store.bytes -= old.len();
-        }
-        store.bytes += query.len();
-        while store.bytes > store.max_bytes {
-            match store.queries.pop_lru() {
-                Some((_, old)) => store.bytes -= old.len(),
-                None => break,
-            }
-        }
+        self.store().put(hash, Arc::from(query));
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+    fn store(&self) -> std::sync::MutexGuard<'_, BoundedLru<String, Arc<str>>> {
         // A panic while holding the lock leaves a consistent map: keep using it.
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -133,7 +112,7 @@ impl PersistedQueries {
     /// Queries and bytes held (for tests and diagnostics).
     pub fn usage(&self) -> (usize, usize) {
         let store = self.store();
-        (store.queries.len(), store.bytes)
+        (store.len(), store.bytes())
     }
 }
 
