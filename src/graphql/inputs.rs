@@ -5,11 +5,8 @@
 //! object is named by the path inside it (`firstName`, `checklistItems[0].value`), a
 //! scalar one by its own name.
 
-use std::sync::Arc;
-
 use async_graphql::{
     ServerError, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
@@ -18,49 +15,29 @@ use crate::error::{Error, FieldError};
 
 use super::errors::to_graphql;
 
-pub struct InputChecks;
-
-impl ExtensionFactory for InputChecks {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputChecks)
+/// Refuses a document, or variables, holding a NUL character anywhere.
+pub fn check(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    let mut errors = Vec::new();
+    for (name, value) in variables.iter() {
+        check_value(name.as_str(), value.clone(), &mut errors);
+    }
+    for (_, operation) in document.operations.iter() {
+        literals(&operation.node.selection_set.node, &mut errors);
+    }
+    for fragment in document.fragments.values() {
+        literals(&fragment.node.selection_set.node, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        let mut error: ServerError =
+            to_graphql(&Error::BadInput(errors)).into_server_error(Default::default());
+        error.locations.clear();
+        Err(error)
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for InputChecks {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next
-            .run(ctx, query, variables)
-            .await
-            .map_err(out_of_range)?;
-        let mut errors = Vec::new();
-        for (name, value) in variables.iter() {
-            check(name.as_str(), value.clone(), &mut errors);
-        }
-        for (_, operation) in document.operations.iter() {
-            literals(&operation.node.selection_set.node, &mut errors);
-        }
-        for fragment in document.fragments.values() {
-            literals(&fragment.node.selection_set.node, &mut errors);
-        }
-        if errors.is_empty() {
-            Ok(document)
-        } else {
-            let mut error: ServerError =
-                to_graphql(&Error::BadInput(errors)).into_server_error(Default::default());
-            error.locations.clear();
-            Err(error)
-        }
-    }
-}
-
-fn check(name: &str, value: Value, errors: &mut Vec<FieldError>) {
+fn check_value(name: &str, value: Value, errors: &mut Vec<FieldError>) {
     let Ok(json) = value.into_json() else {
         return;
     };
@@ -79,7 +56,7 @@ fn literals(set: &SelectionSet, errors: &mut Vec<FieldError>) {
                         .node
                         .clone()
                         .into_const_with(|_| Ok::<_, std::convert::Infallible>(Value::Null));
-                    check(name.node.as_str(), literal, errors);
+                    check_value(name.node.as_str(), literal, errors);
                 }
                 literals(&field.node.selection_set.node, errors);
             }
@@ -92,7 +69,8 @@ fn literals(set: &SelectionSet, errors: &mut Vec<FieldError>) {
 /// A number literal no double can hold (`1e999`): the parser reports it in serde's words
 /// ("invalid number: number out of range at line 1 column 5", the position inside the
 /// number); it is the client's bad input, said plainly, at the literal's place.
-fn out_of_range(error: ServerError) -> ServerError {
+/// A parse error for a number no field can hold, as BAD_USER_INPUT naming the query.
+pub fn out_of_range(error: ServerError) -> ServerError {
     if !error.message.contains("number out of range") {
         return error;
     }

@@ -15,11 +15,10 @@
 //! (`cost` below), so a nested list of lists costs what it would return. JSON batches are limited
 //! in the HTTP handler (`MAX_BATCH_SIZE_LIMIT`), which sees the whole batch.
 
-use std::{collections::HashSet, sync::Arc};
+use std::collections::HashSet;
 
 use async_graphql::{
-    ServerError, ServerResult, ValidationResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    ServerError, ServerResult, ValidationResult,
     parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
 };
 
@@ -67,70 +66,49 @@ pub fn refusal(code: &'static str, message: String) -> ServerError {
     error
 }
 
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension(*self))
-    }
-}
-
-struct LimitsExtension(Limits);
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let own = ctx.data_opt::<OwnQuery>().is_some();
-        if !own && query.len() > self.0.query_bytes {
+impl Limits {
+    /// The query text's size, checked before it is parsed.
+    pub fn check_size(&self, query: &str) -> ServerResult<()> {
+        if query.len() > self.query_bytes {
             return Err(refusal(
                 "MAX_QUERY_SIZE_LIMIT",
                 format!(
                     "the query text may be at most {} bytes, this one is {}",
-                    self.0.query_bytes,
+                    self.query_bytes,
                     query.len()
                 ),
             ));
         }
-        let document = next.run(ctx, query, variables).await?;
-        if !own {
-            check_document(&self.0, &document)?;
-        }
-        Ok(document)
+        Ok(())
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if ctx.data_opt::<OwnQuery>().is_some() {
-            return Ok(result);
-        }
-        if result.depth > self.0.depth {
+    /// Depth and complexity, from async-graphql's validation of the document.
+    pub fn check_validated(&self, result: &ValidationResult) -> Result<(), Vec<ServerError>> {
+        if result.depth > self.depth {
             return Err(vec![refusal(
                 "MAX_DEPTH_LIMIT",
                 format!(
                     "the query may nest at most {} fields deep, this one nests {}",
-                    self.0.depth, result.depth
+                    self.depth, result.depth
                 ),
             )]);
         }
-        if result.complexity > self.0.complexity {
+        if result.complexity > self.complexity {
             return Err(vec![refusal(
                 "MAX_COMPLEXITY_LIMIT",
                 format!(
                     "the query may cost at most {}, this one costs {} (a list field counts \
                      its page size, `first` or `limit`, times its selection)",
-                    self.0.complexity, result.complexity
+                    self.complexity, result.complexity
                 ),
             )]);
         }
-        Ok(result)
+        Ok(())
+    }
+
+    /// The limits that need only the parsed document: aliases and root fields.
+    pub fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        check_document(self, document)
     }
 }
 

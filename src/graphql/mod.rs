@@ -5,6 +5,7 @@ pub mod bounded_lru;
 pub mod context;
 pub mod enums;
 pub mod errors;
+pub mod gate;
 pub mod inputs;
 pub mod introspection;
 pub mod limits;
@@ -64,34 +65,26 @@ fn build(db: DatabaseConnection, config: &Config, audience: Audience) -> Leadgat
         subscription::Subscription,
     )
     .data(db)
-    .data(config.clone())
-    // Depth and complexity are checked by `limits`, which gives each refusal its code.
-    .extension(config.limits)
-    // NUL characters in any input are refused before anything runs (see `inputs`).
-    .extension(inputs::InputChecks)
-    // Answers in the query's field order (see `order`).
-    .extension(order::FieldOrder);
-    match audience {
-        Audience::Keyed if config.introspection => {}
+    .data(config.clone());
+    let refuse_introspection = match audience {
+        Audience::Keyed if config.introspection => None,
         Audience::Keyed => {
-            builder = builder
-                .disable_introspection()
-                .extension(introspection::Refuse(
-                    "introspection is turned off on this server",
-                ));
+            builder = builder.disable_introspection();
+            Some("introspection is turned off on this server")
         }
         Audience::Anonymous => {
-            builder = builder
-                .disable_introspection()
-                .disable_suggestions()
-                .extension(introspection::Refuse(
-                    "introspection needs a valid x-api-key header",
-                ));
+            builder = builder.disable_introspection().disable_suggestions();
+            Some("introspection needs a valid x-api-key header")
         }
-    }
-    // Innermost, so every hook above still runs on every request: only the parse of a
-    // text this replica has already parsed is skipped (see `parse_cache`).
-    builder.extension(parse_cache::shared().clone()).finish()
+    };
+    // Limits, input checks, introspection refusal, the parse memo and the answer's field
+    // order, in one extension (see `gate` for why one).
+    builder
+        .extension(gate::Gate {
+            limits: Some(config.limits),
+            refuse_introspection,
+        })
+        .finish()
 }
 
 /// The SDL, stable across builds (sorted), as `leadgate schema` prints it.

@@ -6,7 +6,8 @@
 //! and inserts each into the object as it completes (its issue #612), so fields behind
 //! loaders (an action log's `tool`, `messages`, `documents`) came back in any order. The
 //! fix is at the end of execution, inside the schema, so GraphQL and the REST face (which
-//! reads through the schema) both get it: this extension keeps the parsed document and,
+//! reads through the schema) both get it: the schema's one extension (`gate`) keeps the
+//! parsed document here and,
 //! once the operation has run, re-lays each object of `data` in selection order. That
 //! keeps the concurrency (loaders still batch across sibling fields) and touches no
 //! resolver; the cost is one walk over the answer, linear in its size. (Patching
@@ -17,15 +18,13 @@
 //! conditions gives exactly the spec's order.
 
 use std::{
+    cell::OnceCell,
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
 };
 
 use async_graphql::{
-    Name, Positioned, Response, ServerResult, Value, Variables,
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
-    },
+    Name, Positioned, Response, Value,
     futures_util::stream::{BoxStream, StreamExt},
     indexmap::IndexMap,
     parser::types::{
@@ -34,44 +33,22 @@ use async_graphql::{
     },
 };
 
-/// Installs the extension (one instance per request holds that request's document).
-pub struct FieldOrder;
-
-impl ExtensionFactory for FieldOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldOrderExtension::default())
-    }
-}
-
+/// One request's document, kept from parsing until its answer is laid.
 #[derive(Default)]
-struct FieldOrderExtension {
+pub struct Kept {
     document: Arc<Mutex<Option<Arc<ExecutableDocument>>>>,
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for FieldOrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        // Once parsed, the text's document is in the process's memo (`parse_cache`, the
-        // innermost hook, put it there): share that one rather than copy this one.
+impl Kept {
+    /// Keeps the document parsed from `query`. Once parsed, the text's document is in
+    /// the process's memo (`parse_cache`): share that one rather than copy this one.
+    pub fn keep(&self, query: &str, document: &ExecutableDocument) {
         let kept = super::parse_cache::lookup(query).unwrap_or_else(|| Arc::new(document.clone()));
         *self.document.lock().expect("document slot") = Some(kept);
-        Ok(document)
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
+    /// Re-lays the answer to the operation `operation_name` (or the only one).
+    pub fn relay(&self, operation_name: Option<&str>, response: &mut Response) {
         let document = self.document.lock().expect("document slot").take();
         if let Some(document) = document {
             let operation = match operation_name {
@@ -81,22 +58,16 @@ impl Extension for FieldOrderExtension {
                     .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
                 None => document.operations.iter().next(),
             };
-            relay(&mut response, operation.map(|(_, op)| op), &document);
+            relay(response, operation.map(|(_, op)| op), &document);
         }
-        response
     }
 
     /// A subscription's events, each re-laid like a query's answer (async-graphql runs
     /// no `execute` for them). The document is parsed inside the stream, before its first
     /// event, so it is there when events come.
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
+    pub fn relay_events<'s>(&self, events: BoxStream<'s, Response>) -> BoxStream<'s, Response> {
         let document = self.document.clone();
-        next.run(ctx, stream)
+        events
             .map(move |mut response| {
                 if let Some(document) = &*document.lock().expect("document slot") {
                     // The request's operation name is not known here: the document's
@@ -122,62 +93,79 @@ fn relay(
     document: &ExecutableDocument,
 ) {
     if let Some(operation) = operation {
-        follow(
-            &mut response.data,
-            &[&operation.node.selection_set.node],
-            &document.fragments,
-        );
+        let root = Node::new(vec![&operation.node.selection_set.node]);
+        lay(&mut response.data, &root, &document.fragments);
     }
 }
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
-/// The response keys of a selection, in order, each with its fields' selection sets.
-type Order<'d> = IndexMap<&'d str, Vec<&'d SelectionSet>>;
-
-/// Re-lays `value` (the answer to the merged selection sets `sets`) in selection order.
-/// A selection's order is worked out once for all the items of a list (20 action logs
-/// share one), and an object already in order (most are) is only walked, not rebuilt.
-fn follow(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    if !matches!(value, Value::List(_) | Value::Object(_)) {
-        return;
-    }
-    let order = order_of(sets, fragments);
-    lay(value, &order, fragments);
+/// A field of the answer: the selection sets merged under its response key, and the
+/// keys of the objects it answers, in order, each with its own node. The keys are worked
+/// out the first time an object of this field is laid and then shared by all of them (the
+/// 20 action logs of a lead, and each log's `messages`, work theirs out once), and only
+/// for the fields the answer holds, so the work is bounded by the answer's size.
+struct Node<'d> {
+    sets: Vec<&'d SelectionSet>,
+    keys: OnceCell<Vec<(&'d str, Node<'d>)>>,
 }
 
-fn order_of<'d>(sets: &[&'d SelectionSet], fragments: &'d Fragments) -> Order<'d> {
-    let mut order = Order::new();
-    let mut spread = HashSet::new();
-    for set in sets {
-        collect(set, fragments, &mut spread, &mut order);
+impl<'d> Node<'d> {
+    fn new(sets: Vec<&'d SelectionSet>) -> Self {
+        Self {
+            sets,
+            keys: OnceCell::new(),
+        }
     }
-    order
+
+    /// A field without a selection set answers a scalar, an enum or JSON (an object
+    /// that is a value, not a selection): nothing under it is re-laid.
+    fn is_leaf(&self) -> bool {
+        self.sets.iter().all(|set| set.items.is_empty())
+    }
+
+    fn keys(&self, fragments: &'d Fragments) -> &[(&'d str, Node<'d>)] {
+        self.keys.get_or_init(|| {
+            let mut order = IndexMap::new();
+            let mut spread = HashSet::new();
+            for set in &self.sets {
+                collect(set, fragments, &mut spread, &mut order);
+            }
+            order
+                .into_iter()
+                .map(|(key, sets)| (key, Node::new(sets)))
+                .collect()
+        })
+    }
 }
 
-fn lay(value: &mut Value, order: &Order<'_>, fragments: &Fragments) {
+/// Re-lays `value`, the answer to `node`, in selection order. An object already in order
+/// (most are) is only walked, not rebuilt.
+fn lay<'d>(value: &mut Value, node: &Node<'d>, fragments: &'d Fragments) {
     match value {
         Value::List(items) => {
             for item in items {
-                lay(item, order, fragments);
+                lay(item, node, fragments);
             }
         }
         Value::Object(object) => {
-            let in_order = object.len() == order.len()
-                && object
-                    .keys()
-                    .zip(order.keys())
-                    .all(|(a, b)| a.as_str() == *b);
+            let keys = node.keys(fragments);
+            let in_order = object.len() == keys.len()
+                && object.keys().zip(keys).all(|(a, (b, _))| a.as_str() == *b);
             if in_order {
-                for (field, subsets) in object.values_mut().zip(order.values()) {
-                    follow(field, subsets, fragments);
+                for (field, (_, child)) in object.values_mut().zip(keys) {
+                    if !child.is_leaf() {
+                        lay(field, child, fragments);
+                    }
                 }
                 return;
             }
             let mut unordered = std::mem::take(object);
-            for (key, subsets) in order {
+            for (key, child) in keys {
                 if let Some((name, mut field)) = unordered.shift_remove_entry(*key) {
-                    follow(&mut field, subsets, fragments);
+                    if !child.is_leaf() {
+                        lay(&mut field, child, fragments);
+                    }
                     object.insert(name, field);
                 }
             }

@@ -7,12 +7,11 @@
 //! instructions went to parsing a 1.4 KB query), because clients send the same few
 //! documents over and over.
 //!
-//! Only the parse itself is skipped: this extension is registered after the operation
-//! limits, input checks, field order and introspection refusal, so their `parse_query`
-//! hooks still run on every request and see the (cloned) document; validation and
-//! execution run as before. Texts that fail to parse are not kept (the error is produced
-//! again each time), and neither are texts over `MAX_TEXT_BYTES`. Only the extension
-//! puts documents in, after async-graphql's own parse step (which also checks the
+//! Only the parse itself is skipped: the schema's extension (`gate`) asks the memo for
+//! the document and then runs the operation limits, input checks, introspection refusal
+//! and field order on it at every request; validation and execution run as before. Texts that fail to parse are not kept (the error is produced
+//! again each time), and neither are texts over `MAX_TEXT_BYTES`. Only `parse` puts
+//! documents in, after async-graphql's own parse step (which also checks the
 //! document's nesting against the recursion limit), so nothing in the memo skipped a
 //! check. The HTTP handler looks a text up too (`lookup`, for the operation's name and
 //! whether it is a mutation) instead of parsing it a second time.
@@ -24,7 +23,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use async_graphql::{
     ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    extensions::{ExtensionContext, NextParseQuery},
     parser::types::ExecutableDocument,
 };
 
@@ -92,25 +91,21 @@ impl ParseCache {
     }
 }
 
-impl ExtensionFactory for ParseCache {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ParseCache {
-    async fn parse_query(
+impl ParseCache {
+    /// The document of `query`: the memo's when this replica has parsed the text before,
+    /// else `parse`'s (async-graphql's parse and its checks of the text), kept for next
+    /// time.
+    pub async fn parse(
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
+        parse: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         if let Some(document) = self.get(query) {
             return Ok(ExecutableDocument::clone(&document));
         }
-        let document = next.run(ctx, query, variables).await?;
+        let document = parse.run(ctx, query, variables).await?;
         self.put(query, Arc::new(document.clone()));
         Ok(document)
     }

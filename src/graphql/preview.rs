@@ -31,12 +31,15 @@ impl PreviewRoot {
     }
 }
 
-/// Built like the served schema (the same data and the field-order extension), without
-/// the client-facing limits: it only runs the REST face's own queries.
+/// Built like the served schema (the same data and extension: parse memo, input checks,
+/// field order), without the client-facing limits: it only runs the REST face's own queries.
 pub fn schema(db: DatabaseConnection, config: &Config) -> PreviewSchema {
     Schema::build(PreviewRoot, EmptyMutation, EmptySubscription)
         .data(db)
         .data(config.clone())
-        .extension(super::order::FieldOrder)
+        .extension(super::gate::Gate {
+            limits: None,
+            refuse_introspection: None,
+        })
         .finish()
 }
