@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
+use crate::domain::sql;
 use crate::entities::lead;
 use crate::error::Result;
 
@@ -42,15 +44,25 @@ impl MatchKey {
 /// the workspace (its OR optimisation needs each alternative indexable on its own), which
 /// made a duplicate lookup among 100 000 leads take ~80 ms; `(ws AND email IN ..) OR (ws
 /// AND phone IN ..)` is two index searches on both backends.
-pub(crate) fn live_with(workspace_id: Uuid, emails: &[&str], phones: &[&str]) -> Condition {
+pub(crate) fn live_with(
+    backend: DbBackend,
+    workspace_id: Uuid,
+    emails: &[&str],
+    phones: &[&str],
+) -> Condition {
     let in_workspace = || Condition::all().add(lead::Column::WorkspaceId.eq(workspace_id));
+    let owned = |values: &[&str]| values.iter().map(|v| v.to_string()).collect::<Vec<_>>();
     Condition::all()
         .add(lead::Column::DeletedAt.is_null())
-        .add(lead::Column::IsTest.eq(false))
+        .add(sql::equals(lead::Column::IsTest, false))
         .add(
             Condition::any()
-                .add(in_workspace().add(lead::Column::EmailKey.is_in(emails.iter().copied())))
-                .add(in_workspace().add(lead::Column::PhoneE164.is_in(phones.iter().copied()))),
+                .add(in_workspace().add(sql::is_in(backend, lead::Column::EmailKey, owned(emails))))
+                .add(in_workspace().add(sql::is_in(
+                    backend,
+                    lead::Column::PhoneE164,
+                    owned(phones),
+                ))),
         )
 }
 
@@ -70,7 +82,12 @@ pub async fn for_leads(
         return Ok(HashMap::new());
     }
     let mut candidates = lead::Entity::find()
-        .filter(live_with(workspace_id, &emails, &phones))
+        .filter(live_with(
+            db.get_database_backend(),
+            workspace_id,
+            &emails,
+            &phones,
+        ))
         .order_by_desc(lead::Column::CreatedAt)
         .order_by_desc(lead::Column::Id);
     // One lead's matches (a create, a read): at most the cap, plus the lead itself. Several

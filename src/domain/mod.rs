@@ -19,6 +19,7 @@ pub mod matching;
 pub mod phone;
 pub mod phone_zones;
 pub mod retry;
+pub mod sql;
 pub mod status;
 pub mod tags;
 pub mod text;

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::sql;
 use crate::entities::{lead_tag, tag};
 use crate::error::Result;
 
@@ -65,7 +66,11 @@ pub async fn for_leads(
         .column(lead_tag::Column::LeadId)
         .column(tag::Column::Name)
         .join(JoinType::InnerJoin, lead_tag::Relation::Tag.def())
-        .filter(lead_tag::Column::LeadId.is_in(lead_ids.iter().copied()))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            lead_tag::Column::LeadId,
+            lead_ids.iter().copied(),
+        ))
         .order_by_asc(tag::Column::NameKey)
         .into_tuple()
         .all(db)

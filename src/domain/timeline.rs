@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryFilter, QueryOrder,
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, WindowStatement},
 };
 use uuid::Uuid;
@@ -15,6 +15,8 @@ use crate::entities::{
     message, tool,
 };
 use crate::error::Result;
+
+use super::sql;
 
 /// Most entries one lead's timeline returns.
 pub const MAX_LOGS: u64 = 100;
@@ -32,7 +34,12 @@ pub enum Marker {
 
 /// Selects every action-log column plus each row's rank within its lead (`rn`), ordered by
 /// `order`; the caller adds filters.
-fn ranked(workspace_id: Uuid, lead_ids: &[Uuid], order: &[(Expr, Order)]) -> SelectStatement {
+fn ranked(
+    backend: DbBackend,
+    workspace_id: Uuid,
+    lead_ids: &[Uuid],
+    order: &[(Expr, Order)],
+) -> SelectStatement {
     let mut window = WindowStatement::partition_by(action_log::Column::LeadId);
     for (expr, direction) in order {
         window.order_by_expr(expr.clone(), direction.clone());
@@ -45,10 +52,11 @@ fn ranked(workspace_id: Uuid, lead_ids: &[Uuid], order: &[(Expr, Order)]) -> Sel
         .and_where(
             Expr::col((action_log::Entity, action_log::Column::WorkspaceId)).eq(workspace_id),
         )
-        .and_where(
-            Expr::col((action_log::Entity, action_log::Column::LeadId))
-                .is_in(lead_ids.iter().copied()),
-        )
+        .and_where(sql::is_in(
+            backend,
+            action_log::Column::LeadId,
+            lead_ids.iter().copied(),
+        ))
         .to_owned()
 }
 
@@ -60,7 +68,7 @@ async fn top_per_lead(
     let outer = Query::select()
         .column(Asterisk)
         .from_subquery(inner, Alias::new("ranked"))
-        .and_where(Expr::col(Alias::new("rn")).lte(limit))
+        .and_where(Expr::col(Alias::new("rn")).lte(sql::constant(limit)))
         .order_by(Alias::new("rn"), Order::Asc)
         .to_owned();
     let statement = db.get_database_backend().build(&outer);
@@ -87,6 +95,7 @@ pub async fn recent_for_leads(
         return Ok(by_lead);
     }
     let inner = ranked(
+        db.get_database_backend(),
         workspace_id,
         lead_ids,
         &[(col(action_log::Column::CreatedAt), Order::Desc)],
@@ -104,13 +113,15 @@ pub async fn marker_for_leads(
     lead_ids: &[Uuid],
     marker: Marker,
 ) -> Result<HashMap<Uuid, action_log::Model>> {
-    let messages = [ActionLogType::Message, ActionLogType::FollowUpMessage];
+    let backend = db.get_database_backend();
+    let messages =
+        [ActionLogType::Message, ActionLogType::FollowUpMessage].map(|t| sql::constant(t.as_str()));
     // COALESCE keeps the order the same on SQLite and PostgreSQL, which sort NULLs
     // differently.
     let inner = match marker {
         Marker::LastAction => {
             let outbound = Query::select()
-                .expr(Expr::val(1))
+                .expr(sql::constant(1))
                 .from(message::Entity)
                 .and_where(
                     Expr::col((message::Entity, message::Column::ActionLogId))
@@ -118,15 +129,18 @@ pub async fn marker_for_leads(
                 )
                 .and_where(
                     Expr::col((message::Entity, message::Column::Direction))
-                        .eq(MessageDirection::Outbound.as_str()),
+                        .eq(sql::constant(MessageDirection::Outbound.as_str())),
                 )
                 .to_owned();
             let order = Expr::cust(
                 "COALESCE(\"action_logs\".\"completed_at\", \"action_logs\".\"created_at\")",
             );
-            ranked(workspace_id, lead_ids, &[(order, Order::Desc)])
-                .and_where(col(action_log::Column::Status).eq(ActionLogStatus::Completed.as_str()))
-                .and_where(col(action_log::Column::Type).is_in(messages.map(|t| t.as_str())))
+            ranked(backend, workspace_id, lead_ids, &[(order, Order::Desc)])
+                .and_where(sql::equals(
+                    action_log::Column::Status,
+                    ActionLogStatus::Completed.as_str(),
+                ))
+                .and_where(col(action_log::Column::Type).is_in(messages))
                 .and_where(Expr::exists(outbound))
                 .to_owned()
         }
@@ -134,20 +148,28 @@ pub async fn marker_for_leads(
             let order = Expr::cust(
                 "COALESCE(\"action_logs\".\"scheduled_at\", \"action_logs\".\"created_at\")",
             );
-            ranked(workspace_id, lead_ids, &[(order, Order::Asc)])
-                .and_where(col(action_log::Column::Status).eq(ActionLogStatus::Pending.as_str()))
-                .and_where(
-                    col(action_log::Column::Type).eq(ActionLogType::FollowUpMessage.as_str()),
-                )
+            ranked(backend, workspace_id, lead_ids, &[(order, Order::Asc)])
+                .and_where(sql::equals(
+                    action_log::Column::Status,
+                    ActionLogStatus::Pending.as_str(),
+                ))
+                .and_where(sql::equals(
+                    action_log::Column::Type,
+                    ActionLogType::FollowUpMessage.as_str(),
+                ))
                 .to_owned()
         }
         Marker::NextDraft => ranked(
+            backend,
             workspace_id,
             lead_ids,
             &[(col(action_log::Column::CreatedAt), Order::Asc)],
         )
-        .and_where(col(action_log::Column::Status).eq(ActionLogStatus::AwaitingApproval.as_str()))
-        .and_where(col(action_log::Column::Type).is_in(messages.map(|t| t.as_str())))
+        .and_where(sql::equals(
+            action_log::Column::Status,
+            ActionLogStatus::AwaitingApproval.as_str(),
+        ))
+        .and_where(col(action_log::Column::Type).is_in(messages))
         .to_owned(),
     };
     Ok(top_per_lead(db, inner, 1)
@@ -164,7 +186,11 @@ pub async fn messages_for_logs(
 ) -> Result<HashMap<Uuid, Vec<message::Model>>> {
     let mut by_log: HashMap<Uuid, Vec<message::Model>> = HashMap::new();
     let rows = message::Entity::find()
-        .filter(message::Column::ActionLogId.is_in(log_ids.iter().copied()))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            message::Column::ActionLogId,
+            log_ids.iter().copied(),
+        ))
         .order_by_asc(message::Column::CreatedAt)
         .order_by_asc(message::Column::Id)
         .all(db)
@@ -183,7 +209,11 @@ pub async fn tools_by_id(
 ) -> Result<HashMap<Uuid, tool::Model>> {
     Ok(tool::Entity::find()
         .filter(tool::Column::WorkspaceId.eq(workspace_id))
-        .filter(tool::Column::Id.is_in(ids.iter().copied()))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            tool::Column::Id,
+            ids.iter().copied(),
+        ))
         .all(db)
         .await?
         .into_iter()
@@ -200,8 +230,15 @@ pub async fn tool_calls_for(
 ) -> Result<HashMap<Uuid, Vec<action_log::Model>>> {
     let rows = action_log::Entity::find()
         .filter(action_log::Column::WorkspaceId.eq(workspace_id))
-        .filter(action_log::Column::Type.eq(ActionLogType::ToolCall))
-        .filter(action_log::Column::ParentActionId.is_in(parent_ids.iter().copied()))
+        .filter(sql::equals(
+            action_log::Column::Type,
+            ActionLogType::ToolCall.as_str(),
+        ))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            action_log::Column::ParentActionId,
+            parent_ids.iter().copied(),
+        ))
         .order_by_asc(action_log::Column::CreatedAt)
         .order_by_asc(action_log::Column::Id)
         .all(db)

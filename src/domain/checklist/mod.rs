@@ -9,11 +9,12 @@ pub mod value;
 pub mod view;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::IntoCondition,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::IntoCondition,
 };
 use uuid::Uuid;
 
+use crate::domain::sql;
 use crate::entities::{
     checklist_group, checklist_item, enums::ChecklistItemStatus, lead_checklist_item,
 };
@@ -33,14 +34,16 @@ pub struct TemplateGroup {
 
 /// Which rows a template read takes: the workspace template, and the one-off groups and
 /// items of these leads.
-fn owned_by(lead_column: impl ColumnTrait, lead_ids: &[Uuid]) -> Condition {
+fn owned_by(backend: DbBackend, lead_column: impl ColumnTrait, lead_ids: &[Uuid]) -> Condition {
     let template = lead_column.is_null().into_condition();
     if lead_ids.is_empty() {
         template
     } else {
-        Condition::any()
-            .add(template)
-            .add(lead_column.is_in(lead_ids.iter().copied()))
+        Condition::any().add(template).add(sql::is_in(
+            backend,
+            lead_column,
+            lead_ids.iter().copied(),
+        ))
     }
 }
 
@@ -77,14 +80,15 @@ impl Template {
         lead_ids: &[Uuid],
         lock: bool,
     ) -> Result<Self> {
+        let backend = db.get_database_backend();
         let mut groups = checklist_group::Entity::find()
             .filter(checklist_group::Column::WorkspaceId.eq(workspace_id))
-            .filter(owned_by(checklist_group::Column::LeadId, lead_ids))
+            .filter(owned_by(backend, checklist_group::Column::LeadId, lead_ids))
             .order_by_asc(checklist_group::Column::Position)
             .order_by_asc(checklist_group::Column::Id);
         let mut items = checklist_item::Entity::find()
             .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
-            .filter(owned_by(checklist_item::Column::LeadId, lead_ids))
+            .filter(owned_by(backend, checklist_item::Column::LeadId, lead_ids))
             .order_by_asc(checklist_item::Column::Position)
             .order_by_asc(checklist_item::Column::Id);
         if lock {

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::sql;
 use crate::entities::{
     checklist_group, checklist_item, enums::ChecklistItemStatus, lead_checklist_item,
 };
@@ -91,7 +92,11 @@ pub async fn for_leads(
 ) -> Result<HashMap<Uuid, Vec<GroupView>>> {
     let template = Template::load_with_one_offs(db, workspace_id, lead_ids).await?;
     let rows = lead_checklist_item::Entity::find()
-        .filter(lead_checklist_item::Column::LeadId.is_in(lead_ids.iter().copied()))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            lead_checklist_item::Column::LeadId,
+            lead_ids.iter().copied(),
+        ))
         .all(db)
         .await?;
     let mut by_lead: HashMap<Uuid, HashMap<Uuid, lead_checklist_item::Model>> = HashMap::new();

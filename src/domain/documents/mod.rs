@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::domain::sql;
 use crate::entities::document;
 use crate::error::Result;
 
@@ -73,6 +74,7 @@ pub async fn for_owners(
     // Only the kinds asked for: an empty `IN` is written `$1 = $2` with bound values,
     // which PostgreSQL cannot fold in a prepared statement's generic plan, so every
     // execution was planned afresh (and a generic plan would scan the table).
+    let backend = db.get_database_backend();
     let mut owned = Condition::any();
     for (column, ids) in [
         (document::Column::LeadId, leads),
@@ -81,7 +83,7 @@ pub async fn for_owners(
         (document::Column::MessageId, messages),
     ] {
         if !ids.is_empty() {
-            owned = owned.add(column.is_in(ids));
+            owned = owned.add(sql::is_in(backend, column, ids));
         }
     }
     let rows = document::Entity::find()
@@ -136,7 +138,11 @@ pub async fn validation_rules(
         .select_only()
         .column(lead_checklist_item::Column::Id)
         .column(lead_checklist_item::Column::ChecklistItemId)
-        .filter(lead_checklist_item::Column::Id.is_in(entry_ids.iter().copied()))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            lead_checklist_item::Column::Id,
+            entry_ids.iter().copied(),
+        ))
         .into_tuple()
         .all(db)
         .await?;
@@ -146,7 +152,11 @@ pub async fn validation_rules(
         .column(checklist_item::Column::Id)
         .column(checklist_item::Column::ValidationRules)
         .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
-        .filter(checklist_item::Column::Id.is_in(item_ids))
+        .filter(sql::is_in(
+            db.get_database_backend(),
+            checklist_item::Column::Id,
+            item_ids,
+        ))
         .into_tuple::<(Uuid, Option<serde_json::Value>)>()
         .all(db)
         .await?

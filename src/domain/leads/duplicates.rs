@@ -140,6 +140,7 @@ pub async fn find(
     }
     Ok(lead::Entity::find()
         .filter(crate::domain::matching::live_with(
+            db.get_database_backend(),
             workspace_id,
             &emails,
             &phones,
