@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait, sea_query::OnConflict,
+    TransactionSession, sea_query::OnConflict,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -18,9 +18,7 @@ use crate::entities::{
 use crate::error::{Error, FieldError, Result};
 
 use super::entries::{check_error, check_parent};
-use super::{
-    auth::Principal, bounds, clock, events, lead_input, leads, retry, transaction_options,
-};
+use super::{auth::Principal, bounds, clock, events, lead_input, leads, retry};
 
 /// Longest subject and body accepted.
 const MAX_SUBJECT: usize = 1_000;
@@ -151,7 +149,7 @@ struct MessageEntry {
 }
 
 /// Writes an entry with its one message, in one transaction.
-async fn write_message<C: ConnectionTrait + TransactionTrait>(
+async fn write_message<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -162,14 +160,14 @@ async fn write_message<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `write_message`: the whole transaction.
-async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
+async fn write_message_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
     shape: MessageEntry,
     message: &MessageInput,
 ) -> Result<action_log::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if shape.kind == ActionLogType::FollowUpMessage && lead.status == LeadStatus::NotInterested {
         return Err(Error::bad_input(
@@ -211,7 +209,7 @@ async fn write_message_once<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// A PENDING follow-up message, to go out at `scheduled_at` (which must be in the future).
-pub async fn schedule_follow_up<C: ConnectionTrait + TransactionTrait>(
+pub async fn schedule_follow_up<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -237,7 +235,7 @@ pub async fn schedule_follow_up<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// A drafted message AWAITING_APPROVAL (what an agent writes for a person to review).
-pub async fn draft_message<C: ConnectionTrait + TransactionTrait>(
+pub async fn draft_message<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -259,7 +257,7 @@ pub async fn draft_message<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// A message that was sent or received (COMPLETED).
-pub async fn record_message<C: ConnectionTrait + TransactionTrait>(
+pub async fn record_message<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -297,7 +295,7 @@ async fn action_for_write(
 
 /// Moves an action that has not happened yet (PENDING or AWAITING_APPROVAL) on, in one
 /// transaction: approving sends a draft (COMPLETED now), cancelling drops either.
-async fn transition<C: ConnectionTrait + TransactionTrait>(
+async fn transition<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -307,13 +305,13 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `transition`: the whole transaction.
-async fn transition_once<C: ConnectionTrait + TransactionTrait>(
+async fn transition_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
     to: ActionLogStatus,
 ) -> Result<action_log::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     // Every write locks the lead first, then what belongs to it (an opt-out locks the
     // lead, then cancels its messages): find the action's lead, lock it, then the action.
     let lead_id = action_log::Entity::find_by_id(id)
@@ -368,7 +366,7 @@ async fn transition_once<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Approves a draft: it is sent (COMPLETED now).
-pub async fn approve_draft<C: ConnectionTrait + TransactionTrait>(
+pub async fn approve_draft<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -377,7 +375,7 @@ pub async fn approve_draft<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Cancels what has not happened yet (PENDING or AWAITING_APPROVAL).
-pub async fn cancel_action<C: ConnectionTrait + TransactionTrait>(
+pub async fn cancel_action<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -386,7 +384,7 @@ pub async fn cancel_action<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Records a tool call (the tool is created on first use by name).
-pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
+pub async fn record_tool_call<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -396,7 +394,7 @@ pub async fn record_tool_call<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `record_tool_call`: the whole transaction.
-async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
+async fn record_tool_call_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -424,7 +422,7 @@ async fn record_tool_call_once<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let error = check_error(call.status, call.error.as_ref())?;
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if let Some(parent) = call.parent_action_id {
         check_parent(&txn, lead_id, parent).await?;

@@ -2,10 +2,7 @@
 //! two leads that match each other. Seeding is idempotent; each start mints a fresh demo
 //! key and revokes the previous ones, since keys are stored only as hashes.
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::{api_key, enums::ApiKeyMode, lead, workspace};
@@ -23,7 +20,7 @@ pub const DEMO_WORKSPACE: &str = "leadgate demo";
 pub const DEMO_TEMPLATE: &str = include_str!("../../demo/checklist.json");
 
 /// Seeds the demo workspace if missing and returns it with a fresh live key.
-pub async fn seed<C: ConnectionTrait + TransactionTrait>(
+pub async fn seed<C: crate::domain::writers::Store>(
     db: &C,
 ) -> Result<(workspace::Model, IssuedKey)> {
     let existing = workspace::Entity::find()

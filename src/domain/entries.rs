@@ -5,7 +5,6 @@
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
-    TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::entities::{
 };
 use crate::error::{Error, FieldError, Result};
 
-use super::{actions, auth::Principal, bounds, clock, events, leads, transaction_options};
+use super::{actions, auth::Principal, bounds, clock, events, leads};
 
 /// Longest summary an entry recorded through the API takes.
 const MAX_SUMMARY: usize = 1_000;
@@ -65,7 +64,7 @@ pub(crate) async fn write_entry(
 
 /// Records a SYSTEM_NOTE, PORTAL_UPDATE or PORTAL_SUBMISSION for a lead, in one
 /// transaction, after checking every field.
-pub async fn record_entry<C: ConnectionTrait + TransactionTrait>(
+pub async fn record_entry<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead_id: Uuid,
@@ -112,7 +111,7 @@ pub async fn record_entry<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(Error::BadInput(errors));
     }
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let lead = leads::live_for_write(&txn, principal, lead_id, "leadId").await?;
     if let Some(parent) = entry.parent_action_id {
         check_parent(&txn, lead_id, parent).await?;

@@ -167,7 +167,7 @@ pub async fn precheck(
 }
 
 /// Creates a lead under `claim`'s key: a new lead, or what the key already holds.
-pub async fn create_lead<C: ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn create_lead<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,

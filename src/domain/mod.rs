@@ -27,6 +27,7 @@ pub mod timeline;
 pub mod timezone;
 pub mod webhooks;
 pub mod workspaces;
+pub mod writers;
 
 use sea_orm::{SqliteTransactionMode, TransactionOptions};
 

@@ -7,13 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait,
+    TransactionSession,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{clock, lead_input, retry, transaction_options};
+use crate::domain::{clock, lead_input, retry};
 use crate::entities::{
     checklist_group, checklist_item, enums::ChecklistItemStatus, enums::FieldType, lead,
     lead_checklist_item, workspace,
@@ -180,7 +180,7 @@ fn non_null(value: &Option<Value>) -> Option<Value> {
 }
 
 /// Replaces the workspace's template with `file`, in one transaction.
-pub async fn replace<C: ConnectionTrait + TransactionTrait>(
+pub async fn replace<C: crate::domain::writers::Store>(
     db: &C,
     workspace_id: Uuid,
     file: &TemplateFile,
@@ -189,12 +189,12 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `replace`: the whole transaction.
-async fn replace_once<C: ConnectionTrait + TransactionTrait>(
+async fn replace_once<C: crate::domain::writers::Store>(
     db: &C,
     workspace_id: Uuid,
     file: &TemplateFile,
 ) -> Result<ImportSummary> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     if workspace::Entity::find_by_id(workspace_id)
         .one(&txn)
         .await?

@@ -10,12 +10,12 @@ use std::collections::HashSet;
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait,
+    TransactionSession,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{auth::Principal, transaction_options};
+use crate::domain::auth::Principal;
 use crate::entities::document;
 use crate::error::{Error, Result};
 
@@ -38,14 +38,14 @@ pub async fn find(
 }
 
 /// Sets (or with `None`, clears) a review's verdict on a document.
-pub async fn set_validation<C: ConnectionTrait + TransactionTrait>(
+pub async fn set_validation<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
     overall_valid: Option<bool>,
     validation_result: Option<Value>,
 ) -> Result<document::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let mut doc = find(&txn, principal, id).await?;
     document::Entity::update(document::ActiveModel {
         id: Set(id),
@@ -62,13 +62,13 @@ pub async fn set_validation<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Deletes a document's row, then its object.
-pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+pub async fn delete<C: crate::domain::writers::Store>(
     db: &C,
     store: &DocumentStore,
     principal: &Principal,
     id: Uuid,
 ) -> Result<document::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let doc = find(&txn, principal, id).await?;
     document::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;

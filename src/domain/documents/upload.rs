@@ -11,13 +11,12 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::domain::entries::{self, EntryInput};
-use crate::domain::{auth::Principal, clock, events, leads, transaction_options};
+use crate::domain::{auth::Principal, clock, events, leads};
 use crate::entities::{
     checklist_item, document,
     enums::{ActionLogStatus, ActionLogType, ChecklistItemStatus},
@@ -226,7 +225,7 @@ impl Batch {
 
     /// Records the stored files on `target` in one transaction; on any error the stored
     /// objects are deleted again.
-    pub async fn commit<C: ConnectionTrait + TransactionTrait>(
+    pub async fn commit<C: crate::domain::writers::Store>(
         self,
         db: &C,
         principal: &Principal,
@@ -241,7 +240,7 @@ impl Batch {
         }
     }
 
-    async fn record<C: ConnectionTrait + TransactionTrait>(
+    async fn record<C: crate::domain::writers::Store>(
         &self,
         db: &C,
         principal: &Principal,
@@ -262,7 +261,7 @@ impl Batch {
                 ),
             ));
         }
-        let txn = db.begin_with_options(transaction_options()).await?;
+        let (_turn, txn) = crate::domain::writers::begin(db).await?;
         let lead = leads::live_for_write(&txn, principal, target.lead_id, "leadId").await?;
         if let Some(item_id) = target.lead_checklist_item_id {
             file_item(&txn, lead.id, item_id).await?;

@@ -11,14 +11,14 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession};
 
 use crate::domain::{
     auth::Principal,
     checklist::Template,
     clock, events, idempotency,
     lead_input::{LeadInput, Patch},
-    retry, tags, transaction_options,
+    retry, tags,
 };
 use crate::entities::{action_log, idempotency_key, lead, lead_checklist_item};
 use crate::error::{Error, FieldError, Result};
@@ -41,7 +41,7 @@ const ENTRY_ROWS_PER_INSERT: usize = 1000;
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
 /// The template is read inside the transaction (two statements), share-locked so an
 /// import cannot remove an item under it; nothing is written when input is bad.
-pub async fn create<C: ConnectionTrait + TransactionTrait>(
+pub async fn create<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
@@ -53,7 +53,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 
 /// Like `create`, claiming `claim`'s key in the lead's transaction (see
 /// `domain::idempotency`).
-pub async fn create_keyed<C: ConnectionTrait + TransactionTrait>(
+pub async fn create_keyed<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
@@ -68,7 +68,7 @@ pub async fn create_keyed<C: ConnectionTrait + TransactionTrait>(
 
 /// One create with a duplicate policy or as a dry run: a batch of one, whose error is
 /// the request's (fields named relative to the input).
-pub async fn create_one<C: ConnectionTrait + TransactionTrait>(
+pub async fn create_one<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     input: &LeadInput,
@@ -89,7 +89,7 @@ pub async fn create_one<C: ConnectionTrait + TransactionTrait>(
 /// Creates up to `MAX_BATCH` leads in one transaction; one answer per input, in input
 /// order. Errors name fields as `inputs[i].field`. With `all_or_none`, any refusal is the
 /// whole answer (every refused input's fields listed) and nothing is written.
-pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
+pub async fn create_many<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     inputs: &[LeadInput],
@@ -185,7 +185,7 @@ enum Step {
 }
 
 /// One attempt of a batch: the whole transaction (none for a dry run).
-async fn batch_once<C: ConnectionTrait + TransactionTrait>(
+async fn batch_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     inputs: &[LeadInput],
@@ -195,7 +195,7 @@ async fn batch_once<C: ConnectionTrait + TransactionTrait>(
     if options.dry_run {
         return run(db, principal, inputs, options, None).await;
     }
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let step = run(&txn, principal, inputs, options, claim).await?;
     if matches!(step, Step::Done(_)) {
         txn.commit().await?;

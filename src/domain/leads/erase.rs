@@ -1,21 +1,19 @@
 //! Deleting a lead (soft: hidden from lists and matching, kept for the record) and erasing
 //! it (right to erasure: the lead and everything that belongs to it, for good).
 
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, EntityTrait, TransactionSession};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::documents::{DocumentStore, lifecycle};
-use crate::domain::{auth::Principal, clock, retry, transaction_options};
+use crate::domain::{auth::Principal, clock, retry};
 use crate::entities::{action_log, lead};
 use crate::error::Result;
 
 use super::api_activity;
 
 /// Marks a lead deleted (idempotent: deleting a deleted lead changes nothing).
-pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+pub async fn delete<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
@@ -24,12 +22,12 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `delete`: the whole transaction.
-async fn delete_once<C: ConnectionTrait + TransactionTrait>(
+async fn delete_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
 ) -> Result<lead::Model> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let mut lead = super::find_for_write(&txn, principal, id).await?;
     if lead.deleted_at.is_some() {
         return Ok(lead);
@@ -62,7 +60,7 @@ async fn delete_once<C: ConnectionTrait + TransactionTrait>(
 /// lead, so one statement reaches every table; workspace-wide rows (tags, tools, the
 /// template) stay. The documents' objects are removed after the commit (see
 /// `documents::lifecycle`).
-pub async fn erase<C: ConnectionTrait + TransactionTrait>(
+pub async fn erase<C: crate::domain::writers::Store>(
     db: &C,
     store: &DocumentStore,
     principal: &Principal,
@@ -76,12 +74,12 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
 
 /// One attempt of `erase`: the whole transaction; answers the storage keys of the
 /// lead's documents, whose objects go once it committed.
-async fn erase_once<C: ConnectionTrait + TransactionTrait>(
+async fn erase_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     id: Uuid,
 ) -> Result<Vec<String>> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     super::find_for_write(&txn, principal, id).await?;
     let keys = lifecycle::keys_of_lead(&txn, id).await?;
     lead::Entity::delete_by_id(id).exec(&txn).await?;

@@ -10,7 +10,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait,
+    TransactionSession,
 };
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ use crate::domain::{
     checklist::{Template, one_off, updates},
     clock, events,
     lead_input::{ChecklistUpdate, LeadInput, parse_checklist},
-    retry, status, tags, transaction_options,
+    retry, status, tags,
 };
 use crate::entities::{
     action_log, checklist_item,
@@ -47,7 +47,7 @@ pub struct Target<'a> {
 }
 
 /// Updates a lead of the caller's workspace.
-pub async fn update<C: ConnectionTrait + TransactionTrait>(
+pub async fn update<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
@@ -59,7 +59,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Updates only checklist items (same validation and status rules as `update`).
-pub async fn update_checklist_items<C: ConnectionTrait + TransactionTrait>(
+pub async fn update_checklist_items<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
@@ -84,7 +84,7 @@ pub async fn update_checklist_items<C: ConnectionTrait + TransactionTrait>(
 
 /// Adds a one-off checklist item to a lead (and recomputes its status); returns the lead
 /// and the new item.
-pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
+pub async fn add_checklist_item<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
@@ -105,7 +105,7 @@ pub async fn add_checklist_item<C: ConnectionTrait + TransactionTrait>(
 
 /// The shared write path: lock the lead, validate, apply, log, commit. A one-off item to
 /// add is added first (so the status sees it) and recorded as `added`.
-async fn write<C: ConnectionTrait + TransactionTrait>(
+async fn write<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
@@ -117,7 +117,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One attempt of `write`: the whole transaction.
-async fn write_once<C: ConnectionTrait + TransactionTrait>(
+async fn write_once<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
     lead: Target<'_>,
@@ -125,7 +125,7 @@ async fn write_once<C: ConnectionTrait + TransactionTrait>(
     new_item: Option<&one_off::NewItem>,
     changes: &LeadChanges,
 ) -> Result<(lead::Model, Option<checklist_item::Model>)> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let written = write_in(&txn, principal, lead, summary, new_item, changes).await?;
     txn.commit().await?;
     Ok(written)

@@ -21,12 +21,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
-    sea_query::OnConflict,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
-use crate::domain::{clock, transaction_options};
+use crate::domain::clock;
 use crate::entities::{outbox_event, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::error::Result;
 
@@ -53,7 +52,7 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Stat
 
 /// Fans new events out to endpoints; answers how many deliveries it made.
 pub async fn fan_out(db: &DatabaseConnection) -> Result<usize> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let behind = sea_orm::sea_query::Expr::cust(
         "webhook_endpoints.cursor_seq < (SELECT COALESCE(MAX(o.seq), 0) FROM outbox_events o \
          WHERE o.workspace_id = webhook_endpoints.workspace_id)",
@@ -155,7 +154,7 @@ struct ClaimedId {
 /// Claims due deliveries (at most one per endpoint: the earliest it has pending) under a
 /// lease of `lease`, committed before they are sent.
 pub async fn claim(db: &DatabaseConnection, lease: std::time::Duration) -> Result<Vec<Claimed>> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let backend = txn.get_database_backend();
     let now = clock::now();
     let lock = if backend == DbBackend::Postgres {
@@ -249,7 +248,7 @@ pub async fn record(
     claimed: &Claimed,
     outcome: &Outcome,
 ) -> Result<()> {
-    let txn = db.begin_with_options(transaction_options()).await?;
+    let (_turn, txn) = crate::domain::writers::begin(db).await?;
     let now = clock::now();
     let delivery = &claimed.delivery;
     let attempts = delivery.attempts + 1;
