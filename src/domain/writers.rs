@@ -89,7 +89,6 @@ fn queue_of(file: PathBuf) -> Arc<Semaphore> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::TransactionSession;
     use std::time::Duration;
 
     #[tokio::test]
