@@ -5,11 +5,13 @@ SELECT k.id, k.workspace_id, k.lookup, k.secret_hash, k.mode, k.created_at, k.re
        w.id, w.name, w.default_region, w.created_at
   FROM api_keys k LEFT JOIN workspaces w ON k.workspace_id = w.id WHERE k.lookup = :lookup LIMIT 1;
 SELECT * FROM leads WHERE workspace_id = :ws::uuid AND id = :lead::uuid;
-SELECT id, workspace_id, lead_id, name, conditions, position FROM checklist_groups
-  WHERE workspace_id = :ws::uuid AND (lead_id IS NULL OR lead_id = :lead::uuid) ORDER BY position, id;
-SELECT id, workspace_id, group_id, lead_id, code, label, field_type, is_required, conditions, config,
-       validation_rules, agent_instructions, client_instructions, position FROM checklist_items
-  WHERE workspace_id = :ws::uuid AND (lead_id IS NULL OR lead_id = :lead::uuid) ORDER BY position, id;
+SELECT g.id, g.workspace_id, g.lead_id, g.name, g.conditions, g.position,
+       i.id, i.workspace_id, i.group_id, i.lead_id, i.code, i.label, i.field_type, i.is_required, i.conditions,
+       i.config, i.validation_rules, i.agent_instructions, i.client_instructions, i.position
+  FROM checklist_groups g
+  LEFT JOIN checklist_items i ON i.group_id = g.id AND i.workspace_id = :ws::uuid AND (i.lead_id IS NULL OR i.lead_id = ANY(ARRAY[:lead::uuid]))
+  WHERE g.workspace_id = :ws::uuid AND (g.lead_id IS NULL OR g.lead_id = ANY(ARRAY[:lead::uuid]))
+  ORDER BY g.position, g.id, i.position, i.id;
 SELECT * FROM lead_checklist_items WHERE lead_id = :lead::uuid;
 SELECT d.* FROM documents d JOIN lead_checklist_items c ON d.lead_checklist_item_id = c.id
   WHERE d.workspace_id = :ws::uuid AND c.lead_id = :lead::uuid ORDER BY d.created_at, d.id;

@@ -58,17 +58,18 @@ on_both_backends! {
     async fn create_lead_selecting_only_the_id_runs_only_the_writes(app) {
         let app = app.with_big_pages();
         use_key(&app).await;
-        // auth (1) + template (2) + lead, checklist rows, action log (3) + its events in
-        // the outbox (1: lead.created and lead.completed, one insert).
+        // auth (1) + template (1: groups joined with items, under the template lock) +
+        // lead, checklist rows, action log (3) + its events in the outbox (1: lead.created
+        // and lead.completed, one insert).
         let count = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
-        assert_eq!(count, 7);
+        assert_eq!(count, 6);
         let (_, log) = app.statements();
         let reads = log.iter().filter(|sql| sql.trim_start().to_uppercase().starts_with("SELECT")).count();
-        assert_eq!(reads, 3, "only the key and the template are read: {log:#?}");
+        assert_eq!(reads, 2, "only the key and the template are read: {log:#?}");
         // Tags add their upsert, lookup and links.
         let mut input = documented_input();
         input["tags"] = json!(["a", "b"]);
-        assert_eq!(statements_for(&app, CREATE_LEAD_ID, json!({ "input": input })).await, 10);
+        assert_eq!(statements_for(&app, CREATE_LEAD_ID, json!({ "input": input })).await, 9);
     }
 }
 
@@ -78,10 +79,10 @@ on_both_backends! {
         use_key(&app).await;
         let base = statements_for(&app, CREATE_LEAD_ID, json!({ "input": documented_input() })).await;
         let everything = statements_for(&app, EVERYTHING, json!({ "input": documented_input() })).await;
-        // checklist (3) + its documents (1) + tags (1) + action logs (1) + their messages and
+        // checklist (2: template, entries) + its documents (1) + tags (1) + action logs (1) + their messages and
         // documents (2; the log has no tool, its messages no documents to look for) +
         // matches (1) + their tags (1) + the three markers (3).
-        assert_eq!(everything - base, 13);
+        assert_eq!(everything - base, 12);
         // Same again with more matching leads: the count does not move.
         for _ in 0..5 {
             app.create_lead(documented_input()).await;
@@ -103,9 +104,9 @@ on_both_backends! {
         }
         let twelve = statements_for(&app, NESTED, json!({ "id": id })).await;
         assert_eq!(two, twelve, "statements grow with the number of leads");
-        // auth + lead + matches + (checklist 3 + its documents + tags + logs + their
+        // auth + lead + matches + (checklist 2 + its documents + tags + logs + their
         // messages + their documents + matches + 3 markers) for all the matches at once.
-        assert_eq!(twelve, 3 + 12);
+        assert_eq!(twelve, 3 + 11);
     }
 }
 
@@ -169,8 +170,8 @@ on_both_backends! {
         let one = statements_for(&app, PAGE, json!({ "first": 1 })).await;
         let fifty = statements_for(&app, PAGE, json!({ "first": 50 })).await;
         assert_eq!(one, fifty, "statements grow with the page size");
-        // auth + page + count + (checklist 3 + its documents + tags + logs + messages + their
+        // auth + page + count + (checklist 2 + its documents + tags + logs + messages + their
         // documents + log documents + matches + their tags + 3 markers).
-        assert_eq!(fifty, 3 + 14);
+        assert_eq!(fifty, 3 + 13);
     }
 }

@@ -268,3 +268,22 @@ on_both_backends! {
         assert_eq!(data["createLead"]["lead"]["status"], "COMPLETED");
     }
 }
+
+on_both_backends! {
+    async fn a_template_import_waits_for_a_create_that_read_the_template(app) {
+        use leadgate::domain::{checklist::{Template, import}, demo::DEMO_TEMPLATE, writers};
+        // A create's transaction, holding the template it read (on PostgreSQL under the
+        // workspace's template lock, taken shared; on SQLite its writer's turn).
+        let (turn, txn) = writers::begin(&app.db).await.unwrap();
+        let held = Template::load_for_write(&txn, app.workspace_id, &[]).await.unwrap();
+        assert!(held.items().count() > 0);
+        let (db, workspace_id) = (app.db.clone(), app.workspace_id);
+        let template = import::parse(DEMO_TEMPLATE).unwrap();
+        let import = tokio::spawn(async move { import::replace(&db, workspace_id, &template).await });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!import.is_finished(), "the import changes rows only once the create is done");
+        txn.commit().await.unwrap();
+        drop(turn);
+        import.await.unwrap().unwrap();
+    }
+}

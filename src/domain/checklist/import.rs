@@ -195,6 +195,10 @@ async fn replace_once<C: crate::domain::writers::Store>(
     file: &TemplateFile,
 ) -> Result<ImportSummary> {
     let (_turn, txn) = crate::domain::writers::begin(db).await?;
+    // Creates and updates of this workspace hold the template lock shared until they
+    // commit; waiting for it here means none of them is writing against rows this import
+    // changes or removes.
+    super::lock_exclusive(&txn, workspace_id).await?;
     if workspace::Entity::find_by_id(workspace_id)
         .one(&txn)
         .await?

@@ -9,8 +9,9 @@ pub mod value;
 pub mod view;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::IntoCondition,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable,
+    JoinType, Statement,
+    sea_query::{Alias, Expr, ExprTrait, IntoCondition, Order, Query},
 };
 use uuid::Uuid;
 
@@ -48,13 +49,13 @@ fn owned_by(backend: DbBackend, lead_column: impl ColumnTrait, lead_ids: &[Uuid]
 }
 
 impl Template {
-    /// Loads the workspace template in two statements.
+    /// Loads the workspace template in one statement.
     pub async fn load(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Self> {
         Self::load_with_one_offs(db, workspace_id, &[]).await
     }
 
-    /// Loads the workspace template plus the one-off groups and items of `lead_ids`, in two
-    /// statements. Use `for_lead` to see one lead's checklist.
+    /// Loads the workspace template plus the one-off groups and items of `lead_ids`, in one
+    /// statement. Use `for_lead` to see one lead's checklist.
     pub async fn load_with_one_offs(
         db: &impl ConnectionTrait,
         workspace_id: Uuid,
@@ -63,9 +64,10 @@ impl Template {
         Self::read(db, workspace_id, lead_ids, false).await
     }
 
-    /// Like `load_with_one_offs`, inside a write transaction: the rows are share-locked on
-    /// PostgreSQL, so a template import cannot change or delete an item this write relies
-    /// on before it commits (SQLite's write lock already serialises them).
+    /// Like `load_with_one_offs`, inside a write transaction: on PostgreSQL the workspace's
+    /// template lock is taken shared in the same statement, so a template import cannot
+    /// change or delete an item this write relies on before it commits (SQLite's write lock
+    /// already serialises them).
     pub async fn load_for_write(
         db: &impl ConnectionTrait,
         workspace_id: Uuid,
@@ -74,6 +76,10 @@ impl Template {
         Self::read(db, workspace_id, lead_ids, true).await
     }
 
+    /// One statement: groups left-joined with their items, in template order. With `lock`
+    /// on PostgreSQL the statement first takes the workspace's template lock, shared (see
+    /// [`lock_exclusive`]); the lock sits on the outer side of the join, so it is taken
+    /// even when the workspace has no template.
     async fn read(
         db: &impl ConnectionTrait,
         workspace_id: Uuid,
@@ -81,38 +87,83 @@ impl Template {
         lock: bool,
     ) -> Result<Self> {
         let backend = db.get_database_backend();
-        let mut groups = checklist_group::Entity::find()
-            .filter(checklist_group::Column::WorkspaceId.eq(workspace_id))
-            .filter(owned_by(backend, checklist_group::Column::LeadId, lead_ids))
-            .order_by_asc(checklist_group::Column::Position)
-            .order_by_asc(checklist_group::Column::Id);
-        let mut items = checklist_item::Entity::find()
-            .filter(checklist_item::Column::WorkspaceId.eq(workspace_id))
-            .filter(owned_by(backend, checklist_item::Column::LeadId, lead_ids))
-            .order_by_asc(checklist_item::Column::Position)
-            .order_by_asc(checklist_item::Column::Id);
-        if lock {
-            groups = groups.lock_shared();
-            items = items.lock_shared();
+        let group = |c| Expr::col((checklist_group::Entity, c));
+        let item = |c| Expr::col((checklist_item::Entity, c));
+        let mut query = Query::select();
+        for c in checklist_group::Column::iter() {
+            query.expr_as(group(c), Alias::new(format!("{GROUP}{}", c.as_str())));
         }
-        let groups = groups.all(db).await?;
-        let items = items.all(db).await?;
-        let mut template = Self {
-            groups: groups
-                .into_iter()
-                .map(|group| TemplateGroup {
+        for c in checklist_item::Column::iter() {
+            query.expr_as(item(c), Alias::new(format!("{ITEM}{}", c.as_str())));
+        }
+        let groups = Condition::all()
+            .add(group(checklist_group::Column::WorkspaceId).eq(workspace_id))
+            .add(owned_by(backend, checklist_group::Column::LeadId, lead_ids));
+        if lock && backend == DbBackend::Postgres {
+            let (class, key) = lock_key(workspace_id);
+            query
+                .from_subquery(
+                    Query::select()
+                        .expr(Expr::cust_with_values(
+                            "pg_advisory_xact_lock_shared($1, $2)",
+                            [class, key],
+                        ))
+                        .to_owned(),
+                    Alias::new("template_lock"),
+                )
+                .join(JoinType::LeftJoin, checklist_group::Entity, groups);
+        } else {
+            query.from(checklist_group::Entity).cond_where(groups);
+        }
+        query
+            .join(
+                JoinType::LeftJoin,
+                checklist_item::Entity,
+                Condition::all()
+                    .add(
+                        item(checklist_item::Column::GroupId)
+                            .equals((checklist_group::Entity, checklist_group::Column::Id)),
+                    )
+                    .add(item(checklist_item::Column::WorkspaceId).eq(workspace_id))
+                    .add(owned_by(backend, checklist_item::Column::LeadId, lead_ids)),
+            )
+            .order_by(
+                (checklist_group::Entity, checklist_group::Column::Position),
+                Order::Asc,
+            )
+            .order_by(
+                (checklist_group::Entity, checklist_group::Column::Id),
+                Order::Asc,
+            )
+            .order_by(
+                (checklist_item::Entity, checklist_item::Column::Position),
+                Order::Asc,
+            )
+            .order_by(
+                (checklist_item::Entity, checklist_item::Column::Id),
+                Order::Asc,
+            );
+        let mut template = Self::default();
+        for row in db.query_all_raw(backend.build(&query)).await? {
+            // No group: the lock's row of a workspace without a template.
+            let Some(group) = checklist_group::Model::from_query_result_optional(&row, GROUP)?
+            else {
+                continue;
+            };
+            if template
+                .groups
+                .last()
+                .is_none_or(|g| g.group.id != group.id)
+            {
+                template.groups.push(TemplateGroup {
                     group,
                     items: Vec::new(),
-                })
-                .collect(),
-        };
-        for item in items {
-            if let Some(group) = template
-                .groups
-                .iter_mut()
-                .find(|g| g.group.id == item.group_id)
+                });
+            }
+            if let Some(item) = checklist_item::Model::from_query_result_optional(&row, ITEM)?
+                && let Some(last) = template.groups.last_mut()
             {
-                group.items.push(item);
+                last.items.push(item);
             }
         }
         Ok(template)
@@ -146,6 +197,43 @@ impl Template {
     pub fn item_by_code(&self, code: &str) -> Option<&checklist_item::Model> {
         self.items().find(|item| item.code == code)
     }
+}
+
+/// Column prefixes of the joined template read.
+const GROUP: &str = "g_";
+const ITEM: &str = "i_";
+
+/// The workspace's template lock (PostgreSQL): creates and updates take it shared with
+/// their template read, for their whole transaction; whatever changes or removes the
+/// template's rows (an import) takes it exclusive first. So a lead is never written
+/// against items an import is changing, without locking the rows themselves: `FOR
+/// SHARE` on every template row at every create wrote a lock into each row (a MultiXact
+/// once two creates overlapped) on the hottest rows of the database. Two 32-bit keys, a
+/// key space apart from the one-key locks of events, duplicates and migrations; the
+/// workspace id is folded into the second, so two workspaces may share a key (an import
+/// then waits for the other workspace's creates too: rare, and only waiting).
+fn lock_key(workspace_id: Uuid) -> (i32, i32) {
+    const TEMPLATE: i32 = 0x6c67_7470; // "lgtp"
+    let folded = workspace_id.as_bytes().chunks(4).fold(0u32, |acc, chunk| {
+        acc ^ u32::from_be_bytes(chunk.try_into().unwrap_or_default())
+    });
+    (TEMPLATE, folded as i32)
+}
+
+/// Takes the workspace's template lock exclusive, until the transaction ends
+/// (PostgreSQL; SQLite's write lock already excludes every other writer).
+pub async fn lock_exclusive(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let (class, key) = lock_key(workspace_id);
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        [class.into(), key.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Names the ids of rows made for a lead's item after the fact (`entry_for`).

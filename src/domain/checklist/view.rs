@@ -84,7 +84,7 @@ pub fn is_complete<E: Entry>(template: &Template, entries: &HashMap<Uuid, E>) ->
         })
 }
 
-/// The checklists of several leads of one workspace, in three statements.
+/// The checklists of several leads of one workspace, in two statements.
 pub async fn for_leads(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,

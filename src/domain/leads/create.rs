@@ -39,8 +39,9 @@ const ENTRY_ROWS_PER_INSERT: usize = 1000;
 
 /// Creates a lead in the caller's workspace: the lead, a row per template item (with the
 /// request's updates applied), its tags and one `API_ACTIVITY` log, in one transaction.
-/// The template is read inside the transaction (two statements), share-locked so an
-/// import cannot remove an item under it; nothing is written when input is bad.
+/// The template is read inside the transaction (one statement) under the workspace's
+/// template lock, taken shared, so an import cannot change or remove an item under it;
+/// nothing is written when input is bad.
 pub async fn create<C: crate::domain::writers::Store>(
     db: &C,
     principal: &Principal,
