@@ -2,6 +2,7 @@
 """leadgate's end-to-end benchmark: leadgate over real sockets, and PostgreSQL alone.
 
     python3 bench/run.py                      # both backends, c = 1, 16, 64, 10 s per run
+    BENCH_BINARY=/tmp/leadgate python3 bench/run.py   # a prebuilt binary instead of building
     BENCH_DURATION=5 BENCH_BACKENDS=postgres BENCH_CONCURRENCY="16" python3 bench/run.py
 
 For each backend it builds the release binary, migrates a fresh database, imports the
@@ -66,6 +67,10 @@ def ensure_tools():
 
 
 def build():
+    """The release binary: BENCH_BINARY when set (to compare two builds in one sitting),
+    else built here."""
+    if os.environ.get("BENCH_BINARY"):
+        return Path(os.environ["BENCH_BINARY"]).resolve()
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     return ROOT / "target" / "release" / "leadgate"
 
@@ -219,7 +224,18 @@ def prepare_read(server, key):
     return lead, path
 
 
+def settle(database_url):
+    """Before every measured run on PostgreSQL, leadgate's and pgbench's alike: VACUUM
+    ANALYZE and a CHECKPOINT, so that no run pays (in PostgreSQL's CPU, which counts every
+    server process) for the autovacuum, hint bits and dirty pages of the rows the runs
+    before it wrote (the preload's 10,000 leads, the creates)."""
+    if database_url.startswith("postgres"):
+        psql(database_url, "VACUUM ANALYZE")
+        psql(database_url, "CHECKPOINT")
+
+
 def measure(server, key, case, body_file, connections, run):
+    settle(server.database_url)
     before_stmt = statements_total(server.port)
     reset_peak_rss(server.process.pid)
     cpu_app, cpu_pg = proc_cpu(server.process.pid), postgres_cpu()
@@ -237,6 +253,7 @@ def measure(server, key, case, body_file, connections, run):
 
 
 def pgbench(database_url, script, variables, connections):
+    settle(database_url)
     log_dir = Path(tempfile.mkdtemp(prefix="leadgate-pgbench-"))
     args = ["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", str(max(1, min(2, connections))),
             "-T", str(DURATION), "-f", str(BENCH / "pgbench" / f"{script}.sql"), "-l",
