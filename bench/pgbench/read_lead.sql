@@ -1,6 +1,6 @@
 -- The SQL work of reading one lead with its checklist, timeline (20 logs with their
--- messages and documents), matching leads and the three markers, as leadgate's loaders
--- issue it: one statement per kind of thing. Variables come from bench/run.py (-D).
+-- messages and documents), matching leads and the three markers (one statement for all
+-- three), as leadgate's loaders issue it: one statement per kind of thing. Variables come from bench/run.py (-D).
 SELECT k.id, k.workspace_id, k.lookup, k.secret_hash, k.mode, k.created_at, k.revoked_at, k.last_used_at,
        w.id, w.name, w.default_region, w.created_at
   FROM api_keys k LEFT JOIN workspaces w ON k.workspace_id = w.id WHERE k.lookup = :lookup LIMIT 1;
@@ -22,13 +22,14 @@ SELECT * FROM messages WHERE action_log_id = ANY(:logs::uuid[]) ORDER BY created
 SELECT * FROM documents WHERE workspace_id = :ws::uuid AND (action_log_id = ANY(:logs::uuid[])) ORDER BY created_at, id;
 SELECT * FROM leads WHERE workspace_id = :ws::uuid AND deleted_at IS NULL AND is_test = false
   AND (email_key = :email OR phone_e164 = :phone) AND id <> :lead::uuid ORDER BY created_at DESC, id DESC LIMIT 100;
-SELECT * FROM (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY COALESCE(completed_at, created_at) DESC, id DESC) AS rn
-  FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = :lead::uuid AND status = 'COMPLETED'
-  AND type IN ('MESSAGE', 'FOLLOW_UP_MESSAGE') AND EXISTS (SELECT 1 FROM messages m WHERE m.action_log_id = a.id AND m.direction = 'OUTBOUND')) ranked
-  WHERE rn <= 1 ORDER BY rn;
-SELECT * FROM (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY COALESCE(scheduled_at, created_at), id DESC) AS rn
-  FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = :lead::uuid AND status = 'PENDING' AND type = 'FOLLOW_UP_MESSAGE') ranked
-  WHERE rn <= 1 ORDER BY rn;
-SELECT * FROM (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY created_at, id DESC) AS rn
-  FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = :lead::uuid AND status = 'AWAITING_APPROVAL' AND type IN ('MESSAGE', 'FOLLOW_UP_MESSAGE')) ranked
-  WHERE rn <= 1 ORDER BY rn;
+SELECT * FROM (
+  SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY COALESCE(completed_at, created_at) DESC, id DESC) AS rn, 0 AS marker
+    FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = ANY(ARRAY[:lead::uuid]) AND status = 'COMPLETED'
+    AND type IN ('MESSAGE', 'FOLLOW_UP_MESSAGE') AND EXISTS (SELECT 1 FROM messages m WHERE m.action_log_id = a.id AND m.direction = 'OUTBOUND')
+  UNION ALL
+  SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY COALESCE(scheduled_at, created_at), id DESC) AS rn, 1 AS marker
+    FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = ANY(ARRAY[:lead::uuid]) AND status = 'PENDING' AND type = 'FOLLOW_UP_MESSAGE'
+  UNION ALL
+  SELECT a.*, ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY created_at, id DESC) AS rn, 2 AS marker
+    FROM action_logs a WHERE workspace_id = :ws::uuid AND lead_id = ANY(ARRAY[:lead::uuid]) AND status = 'AWAITING_APPROVAL' AND type IN ('MESSAGE', 'FOLLOW_UP_MESSAGE')
+) ranked WHERE rn = 1;

@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Iterable, QueryFilter, QueryOrder,
-    sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, WindowStatement},
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable, QueryFilter,
+    QueryOrder,
+    sea_query::{
+        Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType, WindowStatement,
+    },
 };
 use uuid::Uuid;
 
@@ -30,6 +33,10 @@ pub enum Marker {
     NextFollowUp,
     /// Earliest message AWAITING_APPROVAL.
     NextDraft,
+}
+
+impl Marker {
+    pub const ALL: [Self; 3] = [Self::LastAction, Self::NextFollowUp, Self::NextDraft];
 }
 
 /// Selects every action-log column plus each row's rank within its lead (`rn`), ordered by
@@ -106,19 +113,18 @@ pub async fn recent_for_leads(
     Ok(by_lead)
 }
 
-/// Each lead's entry for `marker`, if any.
-pub async fn marker_for_leads(
-    db: &impl ConnectionTrait,
+/// The entries that are candidates for `marker` of `lead_ids`, ranked (`rn` 1 is it).
+fn marker_candidates(
+    backend: DbBackend,
     workspace_id: Uuid,
     lead_ids: &[Uuid],
     marker: Marker,
-) -> Result<HashMap<Uuid, action_log::Model>> {
-    let backend = db.get_database_backend();
+) -> SelectStatement {
     let messages =
         [ActionLogType::Message, ActionLogType::FollowUpMessage].map(|t| sql::constant(t.as_str()));
     // COALESCE keeps the order the same on SQLite and PostgreSQL, which sort NULLs
     // differently.
-    let inner = match marker {
+    match marker {
         Marker::LastAction => {
             let outbound = Query::select()
                 .expr(sql::constant(1))
@@ -171,12 +177,52 @@ pub async fn marker_for_leads(
         ))
         .and_where(col(action_log::Column::Type).is_in(messages))
         .to_owned(),
+    }
+}
+
+/// Each (lead, marker)'s entry, if any: every marker asked for in one statement (the
+/// candidates of each marker, ranked, in a `UNION ALL`, each tagged with its marker).
+pub async fn markers_for_leads(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    keys: &[(Uuid, Marker)],
+) -> Result<HashMap<(Uuid, Marker), action_log::Model>> {
+    let backend = db.get_database_backend();
+    let mut parts = Marker::ALL
+        .iter()
+        .enumerate()
+        .filter_map(|(code, &marker)| {
+            let lead_ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|(_, m)| *m == marker)
+                .map(|(id, _)| *id)
+                .collect();
+            (!lead_ids.is_empty()).then(|| {
+                marker_candidates(backend, workspace_id, &lead_ids, marker)
+                    .expr_as(sql::constant(code as i32), Alias::new("marker"))
+                    .to_owned()
+            })
+        });
+    let Some(mut candidates) = parts.next() else {
+        return Ok(HashMap::new());
     };
-    Ok(top_per_lead(db, inner, 1)
-        .await?
-        .into_iter()
-        .map(|log| (log.lead_id, log))
-        .collect())
+    for part in parts {
+        candidates.union(UnionType::All, part);
+    }
+    let firsts = Query::select()
+        .column(Asterisk)
+        .from_subquery(candidates, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("rn")).eq(sql::constant(1)))
+        .to_owned();
+    let mut found = HashMap::new();
+    for row in db.query_all_raw(backend.build(&firsts)).await? {
+        let log = action_log::Model::from_query_result(&row, "")?;
+        let code: i32 = row.try_get("", "marker")?;
+        if let Some(&marker) = usize::try_from(code).ok().and_then(|c| Marker::ALL.get(c)) {
+            found.insert((log.lead_id, marker), log);
+        }
+    }
+    Ok(found)
 }
 
 /// The messages of several entries, oldest first.

@@ -145,21 +145,12 @@ impl Loader<MarkerOf> for Batches {
     type Value = action_log::Model;
     type Error = Shared;
     async fn load(&self, keys: &[MarkerOf]) -> Result<HashMap<MarkerOf, Self::Value>, Shared> {
-        let mut by_marker: HashMap<Marker, Vec<Uuid>> = HashMap::new();
-        for key in keys {
-            by_marker.entry(key.marker).or_default().push(key.lead_id);
-        }
-        let mut out = HashMap::new();
-        for (marker, ids) in by_marker {
-            let found =
-                timeline::marker_for_leads(&self.db, self.workspace_id, &ids, marker).await?;
-            out.extend(
-                found
-                    .into_iter()
-                    .map(|(lead_id, l)| (MarkerOf { lead_id, marker }, l)),
-            );
-        }
-        Ok(out)
+        let keys: Vec<(Uuid, Marker)> = keys.iter().map(|k| (k.lead_id, k.marker)).collect();
+        let found = timeline::markers_for_leads(&self.db, self.workspace_id, &keys).await?;
+        Ok(found
+            .into_iter()
+            .map(|((lead_id, marker), log)| (MarkerOf { lead_id, marker }, log))
+            .collect())
     }
 }
 

@@ -81,8 +81,8 @@ on_both_backends! {
         let everything = statements_for(&app, EVERYTHING, json!({ "input": documented_input() })).await;
         // checklist (2: template, entries) + its documents (1) + tags (1) + action logs (1) + their messages and
         // documents (2; the log has no tool, its messages no documents to look for) +
-        // matches (1) + their tags (1) + the three markers (3).
-        assert_eq!(everything - base, 12);
+        // matches (1) + their tags (1) + the three markers (1, one statement for all three).
+        assert_eq!(everything - base, 10);
         // Same again with more matching leads: the count does not move.
         for _ in 0..5 {
             app.create_lead(documented_input()).await;
@@ -105,8 +105,8 @@ on_both_backends! {
         let twelve = statements_for(&app, NESTED, json!({ "id": id })).await;
         assert_eq!(two, twelve, "statements grow with the number of leads");
         // auth + lead + matches + (checklist 2 + its documents + tags + logs + their
-        // messages + their documents + matches + 3 markers) for all the matches at once.
-        assert_eq!(twelve, 3 + 11);
+        // messages + their documents + matches + the markers, 1) for all the matches at once.
+        assert_eq!(twelve, 3 + 9);
     }
 }
 
@@ -171,7 +171,7 @@ on_both_backends! {
         let fifty = statements_for(&app, PAGE, json!({ "first": 50 })).await;
         assert_eq!(one, fifty, "statements grow with the page size");
         // auth + page + count + (checklist 2 + its documents + tags + logs + messages + their
-        // documents + log documents + matches + their tags + 3 markers).
-        assert_eq!(fifty, 3 + 13);
+        // documents + log documents + matches + their tags + the markers, 1).
+        assert_eq!(fifty, 3 + 11);
     }
 }
