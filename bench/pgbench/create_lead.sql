@@ -1,7 +1,8 @@
 -- The SQL work of one createLead (the documented example), as leadgate does it: the key
 -- lookup, then in one transaction the template read (groups joined with items) under the
 -- workspace's shared template lock (an advisory lock), the lead, its
--- checklist rows (one multi-row insert) and its "Lead created" action log. Variables come
+-- checklist rows (one multi-row insert), its "Lead created" action log and its two events
+-- in the outbox (one insert under the workspace's event lock, with its NOTIFY). Variables come
 -- from bench/run.py (-D); prepared statements, as leadgate's driver uses.
 \set n random(1, 2000000000)
 SELECT k.id, k.workspace_id, k.lookup, k.secret_hash, k.mode, k.created_at, k.revoked_at, k.last_used_at,
@@ -32,4 +33,11 @@ INSERT INTO action_logs (id, workspace_id, lead_id, type, status, summary, chang
   VALUES (gen_random_uuid(), :ws::uuid, :lead_id::uuid, 'API_ACTIVITY', 'COMPLETED', 'Lead created',
     '{"lead": {"firstName": "John", "lastName": "Doe"}, "checklistItems": [{"code": "tax_id", "status": "COMPLETED"}]}',
     NULL, NULL, NULL, NULL, NULL, now(), NULL, now());
+INSERT INTO outbox_events (id, workspace_id, lead_id, type, occurred_at, body)
+  SELECT v.id, v.workspace_id, v.lead_id, v.type, v.occurred_at, v.body
+  FROM (SELECT pg_advisory_xact_lock(-4242), pg_notify('leadgate_events', :ws)) AS l
+  CROSS JOIN (VALUES
+    (gen_random_uuid(), :ws::uuid, :lead_id::uuid, 'lead.created', now(), '{"event": "lead.created", "data": {"id": "00000000-0000-0000-0000-000000000000", "workspaceId": "00000000-0000-0000-0000-000000000000", "firstName": "John", "middleName": null, "lastName": "Doe", "email": "john@example.com", "phoneNumber": "+16782000000", "businessName": "Pacific Coast Container Haulers", "website": null, "timezone": null, "assigneeType": "HUMAN_AGENT", "status": "COMPLETED", "source": "api", "isTest": false, "externalLeadId": null, "createdAt": "2026-12-04T00:00:00Z", "updatedAt": "2026-12-04T00:00:00Z"}}'::jsonb),
+    (gen_random_uuid(), :ws::uuid, :lead_id::uuid, 'lead.completed', now(), '{"event": "lead.completed", "data": {"id": "00000000-0000-0000-0000-000000000000", "workspaceId": "00000000-0000-0000-0000-000000000000", "firstName": "John", "middleName": null, "lastName": "Doe", "email": "john@example.com", "phoneNumber": "+16782000000", "businessName": "Pacific Coast Container Haulers", "website": null, "timezone": null, "assigneeType": "HUMAN_AGENT", "status": "COMPLETED", "source": "api", "isTest": false, "externalLeadId": null, "createdAt": "2026-12-04T00:00:00Z", "updatedAt": "2026-12-04T00:00:00Z"}}'::jsonb)
+  ) AS v(id, workspace_id, lead_id, type, occurred_at, body);
 COMMIT;
