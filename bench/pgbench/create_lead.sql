@@ -1,6 +1,6 @@
 -- The SQL work of one createLead (the documented example), as leadgate does it: the key
--- lookup, then in one transaction the template read (groups joined with items) under the
--- workspace's shared template lock (an advisory lock), the lead, its
+-- lookup, then in one transaction the workspace's template lock taken shared (an advisory
+-- lock), the template read (groups joined with items), the lead, its
 -- checklist rows (one multi-row insert), its "Lead created" action log and its two events
 -- in the outbox (one insert under the workspace's event lock, with its NOTIFY). Variables come
 -- from bench/run.py (-D); prepared statements, as leadgate's driver uses.
@@ -9,12 +9,13 @@ SELECT k.id, k.workspace_id, k.lookup, k.secret_hash, k.mode, k.created_at, k.re
        w.id, w.name, w.default_region, w.created_at
   FROM api_keys k LEFT JOIN workspaces w ON k.workspace_id = w.id WHERE k.lookup = :lookup LIMIT 1;
 BEGIN;
+SELECT pg_advisory_xact_lock_shared(1818719344, 42);
 SELECT g.id, g.workspace_id, g.lead_id, g.name, g.conditions, g.position,
        i.id, i.workspace_id, i.group_id, i.lead_id, i.code, i.label, i.field_type, i.is_required, i.conditions,
        i.config, i.validation_rules, i.agent_instructions, i.client_instructions, i.position
-  FROM (SELECT pg_advisory_xact_lock_shared(1818719344, 42)) AS template_lock
-  LEFT JOIN checklist_groups g ON g.workspace_id = :ws::uuid AND g.lead_id IS NULL
+  FROM checklist_groups g
   LEFT JOIN checklist_items i ON i.group_id = g.id AND i.workspace_id = :ws::uuid AND i.lead_id IS NULL
+  WHERE g.workspace_id = :ws::uuid AND g.lead_id IS NULL
   ORDER BY g.position, g.id, i.position, i.id;
 INSERT INTO leads (id, workspace_id, first_name, middle_name, last_name, sort_name, email, email_key,
     phone_number, phone_e164, business_name, website, external_lead_id, external_portal_link, timezone,

@@ -287,3 +287,44 @@ on_both_backends! {
         import.await.unwrap().unwrap();
     }
 }
+
+on_both_backends! {
+    async fn a_create_that_waited_for_an_import_reads_the_template_the_import_left(app) {
+        use leadgate::domain::{checklist, writers};
+        use sea_orm::{ConnectionTrait, Statement};
+        // An import in flight: it holds the template exclusive and has removed an item.
+        let (turn, txn) = writers::begin(&app.db).await.unwrap();
+        checklist::lock_exclusive(&txn, app.workspace_id).await.unwrap();
+        let backend = txn.get_database_backend();
+        let placeholder = if app.database_url.starts_with("postgres") { "$1" } else { "?" };
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("DELETE FROM checklist_items WHERE code = 'tax_id' AND workspace_id = {placeholder}"),
+            [app.workspace_id.into()],
+        ))
+        .await
+        .unwrap();
+        // A create arrives meanwhile, and waits; the import commits.
+        const Q: &str = "mutation($input: CreateLeadInput!) { createLead(input: $input) {
+            checklistItems { items { checklistItem { code } } } } }";
+        let create = app.graphql(Q, json!({ "input": { "firstName": "Waited" } }));
+        let import = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            txn.commit().await.unwrap();
+            drop(turn);
+        };
+        let (answer, ()) = tokio::join!(create, import);
+        // The create read the template after the import: no row for the removed item
+        // (reading it before would have written one, refused by its foreign key).
+        assert!(answer.get("errors").is_none(), "{answer}");
+        let codes: Vec<&str> = answer["data"]["createLead"]["checklistItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|group| group["items"].as_array().unwrap())
+            .map(|item| item["checklistItem"]["code"].as_str().unwrap())
+            .collect();
+        assert!(!codes.is_empty());
+        assert!(!codes.contains(&"tax_id"), "{codes:?}");
+    }
+}

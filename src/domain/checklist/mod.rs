@@ -10,7 +10,7 @@ pub mod view;
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable,
-    JoinType, Statement,
+    JoinType, Statement, TryGetError,
     sea_query::{Alias, Expr, ExprTrait, IntoCondition, Order, Query},
 };
 use uuid::Uuid;
@@ -65,7 +65,7 @@ impl Template {
     }
 
     /// Like `load_with_one_offs`, inside a write transaction: on PostgreSQL the workspace's
-    /// template lock is taken shared in the same statement, so a template import cannot
+    /// template lock is taken shared first (one statement more), so a template import cannot
     /// change or delete an item this write relies on before it commits (SQLite's write lock
     /// already serialises them).
     pub async fn load_for_write(
@@ -76,10 +76,12 @@ impl Template {
         Self::read(db, workspace_id, lead_ids, true).await
     }
 
-    /// One statement: groups left-joined with their items, in template order. With `lock`
-    /// on PostgreSQL the statement first takes the workspace's template lock, shared (see
-    /// [`lock_exclusive`]); the lock sits on the outer side of the join, so it is taken
-    /// even when the workspace has no template.
+    /// Groups left-joined with their items, in template order, in one statement. With
+    /// `lock` on PostgreSQL the workspace's template lock is taken shared first (see
+    /// [`lock_exclusive`]), in a statement of its own: a statement reads the rows of the
+    /// snapshot it started with (READ COMMITTED), so a lock taken inside the reading
+    /// statement would let a create that waited for an import read the template from
+    /// before it.
     async fn read(
         db: &impl ConnectionTrait,
         workspace_id: Uuid,
@@ -99,22 +101,10 @@ impl Template {
         let groups = Condition::all()
             .add(group(checklist_group::Column::WorkspaceId).eq(workspace_id))
             .add(owned_by(backend, checklist_group::Column::LeadId, lead_ids));
-        if lock && backend == DbBackend::Postgres {
-            let (class, key) = lock_key(workspace_id);
-            query
-                .from_subquery(
-                    Query::select()
-                        .expr(Expr::cust_with_values(
-                            "pg_advisory_xact_lock_shared($1, $2)",
-                            [class, key],
-                        ))
-                        .to_owned(),
-                    Alias::new("template_lock"),
-                )
-                .join(JoinType::LeftJoin, checklist_group::Entity, groups);
-        } else {
-            query.from(checklist_group::Entity).cond_where(groups);
+        if lock {
+            lock_shared(db, workspace_id).await?;
         }
+        query.from(checklist_group::Entity).cond_where(groups);
         query
             .join(
                 JoinType::LeftJoin,
@@ -145,11 +135,7 @@ impl Template {
             );
         let mut template = Self::default();
         for row in db.query_all_raw(backend.build(&query)).await? {
-            // No group: the lock's row of a workspace without a template.
-            let Some(group) = checklist_group::Model::from_query_result_optional(&row, GROUP)?
-            else {
-                continue;
-            };
+            let group = checklist_group::Model::from_query_result(&row, GROUP)?;
             if template
                 .groups
                 .last()
@@ -160,7 +146,13 @@ impl Template {
                     items: Vec::new(),
                 });
             }
-            if let Some(item) = checklist_item::Model::from_query_result_optional(&row, ITEM)?
+            // A group without items comes as one row whose item columns are NULL.
+            let item = match checklist_item::Model::from_query_result_nullable(&row, ITEM) {
+                Ok(item) => Some(item),
+                Err(TryGetError::Null(_)) => None,
+                Err(TryGetError::DbErr(err)) => return Err(err.into()),
+            };
+            if let Some(item) = item
                 && let Some(last) = template.groups.last_mut()
             {
                 last.items.push(item);
@@ -203,7 +195,7 @@ impl Template {
 const GROUP: &str = "g_";
 const ITEM: &str = "i_";
 
-/// The workspace's template lock (PostgreSQL): creates and updates take it shared with
+/// The workspace's template lock (PostgreSQL): creates and updates take it shared before
 /// their template read, for their whole transaction; whatever changes or removes the
 /// template's rows (an import) takes it exclusive first. So a lead is never written
 /// against items an import is changing, without locking the rows themselves: `FOR
@@ -223,13 +215,26 @@ fn lock_key(workspace_id: Uuid) -> (i32, i32) {
 /// Takes the workspace's template lock exclusive, until the transaction ends
 /// (PostgreSQL; SQLite's write lock already excludes every other writer).
 pub async fn lock_exclusive(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
+    advisory_lock(db, workspace_id, "pg_advisory_xact_lock").await
+}
+
+/// Takes it shared, until the transaction ends (PostgreSQL).
+async fn lock_shared(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
+    advisory_lock(db, workspace_id, "pg_advisory_xact_lock_shared").await
+}
+
+async fn advisory_lock(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    function: &'static str,
+) -> Result<()> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
     let (class, key) = lock_key(workspace_id);
     db.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1, $2)",
+        format!("SELECT {function}($1, $2)"),
         [class.into(), key.into()],
     ))
     .await?;
