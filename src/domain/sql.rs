@@ -31,19 +31,12 @@ pub fn is_in<V>(
 where
     V: Into<Value> + NotU8 + ValueType,
 {
-    is_in_expr(backend, Expr::col(column.as_column_ref()), values)
-}
-
-/// As [`is_in`], for any expression (a column of a joined or derived table).
-pub fn is_in_expr<V>(backend: DbBackend, expr: Expr, values: impl IntoIterator<Item = V>) -> Expr
-where
-    V: Into<Value> + NotU8 + ValueType,
-{
+    let column = Expr::col(column.as_column_ref());
     match backend {
-        DbBackend::Postgres => expr.eq(PgFunc::any(Expr::val(
+        DbBackend::Postgres => column.eq(PgFunc::any(Expr::val(
             values.into_iter().collect::<Vec<V>>(),
         ))),
-        _ => expr.is_in(values),
+        _ => column.is_in(values),
     }
 }
 
