@@ -108,53 +108,48 @@ impl Limits {
 
     /// The limits that need only the parsed document: aliases and root fields.
     pub fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
-        check_document(self, document)
-    }
-}
-
-/// The limits that need only the parsed document: aliases and root fields.
-fn check_document(limits: &Limits, document: &ExecutableDocument) -> ServerResult<()> {
-    let aliases: usize = document
-        .operations
-        .iter()
-        .map(|(_, op)| aliases_in(&op.node.selection_set.node))
-        .chain(
-            document
-                .fragments
-                .values()
-                .map(|f| aliases_in(&f.node.selection_set.node)),
-        )
-        .sum();
-    if aliases > limits.aliases {
-        return Err(refusal(
-            "MAX_ALIASES_LIMIT",
-            format!(
-                "a document may hold at most {} aliases, this one holds {aliases}",
-                limits.aliases
-            ),
-        ));
-    }
-    for (_, operation) in document.operations.iter() {
-        let mut keys = HashSet::new();
-        let mut seen = HashSet::new();
-        root_keys(
-            &operation.node.selection_set.node,
-            &document.fragments,
-            &mut seen,
-            &mut keys,
-        );
-        if keys.len() > limits.root_fields {
+        let aliases: usize = document
+            .operations
+            .iter()
+            .map(|(_, op)| aliases_in(&op.node.selection_set.node))
+            .chain(
+                document
+                    .fragments
+                    .values()
+                    .map(|f| aliases_in(&f.node.selection_set.node)),
+            )
+            .sum();
+        if aliases > self.aliases {
             return Err(refusal(
-                "MAX_ROOT_FIELDS_LIMIT",
+                "MAX_ALIASES_LIMIT",
                 format!(
-                    "an operation may select at most {} root fields, this one selects {}",
-                    limits.root_fields,
-                    keys.len()
+                    "a document may hold at most {} aliases, this one holds {aliases}",
+                    self.aliases
                 ),
             ));
         }
+        for (_, operation) in document.operations.iter() {
+            let mut keys = HashSet::new();
+            let mut seen = HashSet::new();
+            root_keys(
+                &operation.node.selection_set.node,
+                &document.fragments,
+                &mut seen,
+                &mut keys,
+            );
+            if keys.len() > self.root_fields {
+                return Err(refusal(
+                    "MAX_ROOT_FIELDS_LIMIT",
+                    format!(
+                        "an operation may select at most {} root fields, this one selects {}",
+                        self.root_fields,
+                        keys.len()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Aliased fields written in a selection set, at any depth (fragment spreads are counted
