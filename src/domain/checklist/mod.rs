@@ -11,7 +11,7 @@ pub mod view;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable,
     JoinType, Statement, TryGetError,
-    sea_query::{Alias, Expr, ExprTrait, IntoCondition, Order, Query},
+    sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, IntoCondition, Order, Query},
 };
 use uuid::Uuid;
 
@@ -117,21 +117,14 @@ impl Template {
                     .add(item(checklist_item::Column::WorkspaceId).eq(workspace_id))
                     .add(owned_by(backend, checklist_item::Column::LeadId, lead_ids)),
             )
-            .order_by(
-                (checklist_group::Entity, checklist_group::Column::Position),
-                Order::Asc,
-            )
-            .order_by(
-                (checklist_group::Entity, checklist_group::Column::Id),
-                Order::Asc,
-            )
-            .order_by(
-                (checklist_item::Entity, checklist_item::Column::Position),
-                Order::Asc,
-            )
-            .order_by(
-                (checklist_item::Entity, checklist_item::Column::Id),
-                Order::Asc,
+            .order_by_columns(
+                [
+                    (checklist_group::Entity, checklist_group::Column::Position).into_column_ref(),
+                    (checklist_group::Entity, checklist_group::Column::Id).into_column_ref(),
+                    (checklist_item::Entity, checklist_item::Column::Position).into_column_ref(),
+                    (checklist_item::Entity, checklist_item::Column::Id).into_column_ref(),
+                ]
+                .map(|column| (column, Order::Asc)),
             );
         let mut template = Self::default();
         for row in db.query_all_raw(backend.build(&query)).await? {
