@@ -91,11 +91,20 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// A fresh SQLite database in a temp folder (kept alive by the returned guard).
+    async fn sqlite() -> (tempfile::TempDir, DatabaseConnection) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!(
+            "sqlite:{}?mode=rwc",
+            dir.path().join("writers.db").display()
+        );
+        let db = crate::db::connect(&url).await.expect("sqlite");
+        (dir, db)
+    }
+
     #[tokio::test]
     async fn sqlite_writers_take_turns_in_arrival_order() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite:{}?mode=rwc", dir.path().join("turns.db").display());
-        let db = crate::db::connect(&url).await.expect("sqlite");
+        let (_dir, db) = sqlite().await;
         let (first, txn) = begin(&db).await.expect("first writer");
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut writers = Vec::new();
@@ -123,9 +132,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_transaction_already_has_its_turn() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite:{}?mode=rwc", dir.path().join("nested.db").display());
-        let db = crate::db::connect(&url).await.expect("sqlite");
+        let (_dir, db) = sqlite().await;
         let (_turn, txn) = begin(&db).await.expect("writer");
         // A write begun inside it (a savepoint) does not queue behind itself.
         let (_inner, nested) = tokio::time::timeout(Duration::from_secs(2), begin(&txn))
